@@ -1,0 +1,180 @@
+//! Allow-listed programs run natively: argv only (never a shell), a clean environment, a
+//! working directory inside a writable mount, a time limit and capped output.
+//!
+//! A granted command runs with the host user's rights; the grant of a program is the real
+//! trust decision. Arguments are confined as far as the host can see them: an absolute
+//! path (alone or after `--opt=`) must lie inside a mount and is translated to the host
+//! path; any other absolute path is refused.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
+
+use super::paths::resolve;
+use super::{HostError, PhaseEnv};
+
+/// The only search path a command gets.
+const SEARCH_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// What the phase asked to run.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub program: String,
+    pub args: Vec<String>,
+    pub cwd: Option<String>,
+    pub env: Vec<(String, String)>,
+    pub timeout: Option<Duration>,
+}
+
+/// What the program did.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub exit_code: Option<i32>,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub truncated: bool,
+}
+
+pub fn run(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostError> {
+    env.audited(
+        "command",
+        "run",
+        serde_json::json!({
+            "program": invocation.program,
+            "args": invocation.args,
+            "cwd": invocation.cwd,
+        }),
+        || run_checked(env, invocation),
+        |out| Some(format!("exit={:?}", out.exit_code)),
+    )
+}
+
+fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostError> {
+    let grant = &env.grant;
+    let program = &invocation.program;
+    if program.contains('/') || !grant.commands.contains(program) {
+        return Err(HostError::Denied(format!(
+            "phase `{}` may not run `{program}` (granted: {})",
+            grant.phase,
+            if grant.commands.is_empty() {
+                "nothing".to_owned()
+            } else {
+                grant
+                    .commands
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        )));
+    }
+    let executable = locate(program)
+        .ok_or_else(|| HostError::NotFound(format!("`{program}` is not installed on this host")))?;
+    let args = invocation
+        .args
+        .iter()
+        .map(|arg| translate_arg(env, arg))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cwd = match &invocation.cwd {
+        Some(dir) => resolve(grant, dir, true)?.host,
+        None => grant
+            .mounts
+            .iter()
+            .find(|m| m.writable)
+            .map(|m| m.host.clone())
+            .ok_or_else(|| {
+                HostError::Denied(format!(
+                    "phase `{}` has no writable mount to run in",
+                    grant.phase
+                ))
+            })?,
+    };
+    let mut command = Command::new(executable);
+    command
+        .args(&args)
+        .current_dir(&cwd)
+        .env_clear()
+        .env("PATH", SEARCH_PATH)
+        .env("LANG", "C")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (key, value) in &invocation.env {
+        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(HostError::Invalid(format!(
+                "`{key}` is not an environment variable name"
+            )));
+        }
+        command.env(key, value);
+    }
+    let mut child = command
+        .spawn()
+        .map_err(|e| HostError::Io(format!("starting `{program}`: {e}")))?;
+    let cap = grant.limits.output_bytes;
+    let stdout = capture(child.stdout.take(), cap);
+    let stderr = capture(child.stderr.take(), cap);
+    let limit = invocation
+        .timeout
+        .map_or(grant.limits.time, |t| t.min(grant.limits.time));
+    let status = child
+        .wait_timeout(limit)
+        .map_err(|e| HostError::Io(format!("waiting for `{program}`: {e}")))?;
+    let Some(status) = status else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(HostError::Timeout(format!(
+            "`{program}` ran longer than {} s and was killed",
+            limit.as_secs()
+        )));
+    };
+    let (stdout, cut_out) = stdout.join().unwrap_or_default();
+    let (stderr, cut_err) = stderr.join().unwrap_or_default();
+    Ok(Output {
+        exit_code: status.code(),
+        stdout,
+        stderr,
+        truncated: cut_out || cut_err,
+    })
+}
+
+fn locate(program: &str) -> Option<PathBuf> {
+    SEARCH_PATH
+        .split(':')
+        .map(|dir| PathBuf::from(dir).join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// `/compose/x` -> its host path; `--out=/work/y` -> `--out=<host>`; other absolute paths
+/// are refused; anything else passes as is.
+fn translate_arg(env: &PhaseEnv, arg: &str) -> Result<String, HostError> {
+    let (prefix, value) = match arg.split_once('=') {
+        Some((option, value)) if option.starts_with('-') => (format!("{option}="), value),
+        _ => (String::new(), arg),
+    };
+    if !value.starts_with('/') {
+        return Ok(arg.to_owned());
+    }
+    let resolved = resolve(&env.grant, value, false)?;
+    Ok(format!("{prefix}{}", resolved.host.display()))
+}
+
+/// Reads a pipe to its end on a thread, keeping at most `cap` bytes.
+fn capture(
+    pipe: Option<impl Read + Send + 'static>,
+    cap: u64,
+) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
+    std::thread::spawn(move || {
+        let Some(pipe) = pipe else {
+            return (Vec::new(), false);
+        };
+        let mut kept = Vec::new();
+        let mut limited = pipe.take(cap);
+        let _ = limited.read_to_end(&mut kept);
+        let mut rest = limited.into_inner();
+        let truncated = std::io::copy(&mut rest, &mut std::io::sink()).unwrap_or(0) > 0;
+        (kept, truncated)
+    })
+}

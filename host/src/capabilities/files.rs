@@ -1,0 +1,128 @@
+//! Native helpers for heavy byte work on granted paths: linking package files into trees
+//! and hashing images, which through WASI would copy every byte into the sandbox.
+
+use std::io::Read;
+
+use sha2::digest::DynDigest;
+
+use super::paths::resolve;
+use super::{HostError, PhaseEnv};
+
+/// How a file was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Hardlink,
+    Copy,
+    Existing,
+}
+
+/// Digest algorithms the host computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Algorithm {
+    Md5,
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Algorithm {
+    fn hasher(self) -> Box<dyn DynDigest> {
+        match self {
+            Algorithm::Md5 => Box::new(md5::Md5::default()),
+            Algorithm::Sha1 => Box::new(sha1::Sha1::default()),
+            Algorithm::Sha224 => Box::new(sha2::Sha224::default()),
+            Algorithm::Sha256 => Box::new(sha2::Sha256::default()),
+            Algorithm::Sha384 => Box::new(sha2::Sha384::default()),
+            Algorithm::Sha512 => Box::new(sha2::Sha512::default()),
+        }
+    }
+}
+
+/// Places `source` at `destination` by hardlink, or by copy across devices; creates the
+/// destination's parent directories.
+pub fn link(env: &PhaseEnv, source: &str, destination: &str) -> Result<LinkKind, HostError> {
+    env.audited(
+        "files",
+        "link",
+        serde_json::json!({ "source": source, "destination": destination }),
+        || {
+            let from = resolve(&env.grant, source, false)?;
+            let to = resolve(&env.grant, destination, true)?;
+            let io =
+                |e: std::io::Error| HostError::Io(format!("{} -> {}: {e}", from.guest, to.guest));
+            let meta = std::fs::metadata(&from.host).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => HostError::NotFound(from.guest.clone()),
+                _ => io(e),
+            })?;
+            if !meta.is_file() {
+                return Err(HostError::Invalid(format!(
+                    "{} is not a regular file",
+                    from.guest
+                )));
+            }
+            if let Ok(existing) = std::fs::metadata(&to.host) {
+                use std::os::unix::fs::MetadataExt;
+                if existing.ino() == meta.ino() && existing.dev() == meta.dev() {
+                    return Ok(LinkKind::Existing);
+                }
+                std::fs::remove_file(&to.host).map_err(io)?;
+            }
+            if let Some(parent) = to.host.parent() {
+                std::fs::create_dir_all(parent).map_err(io)?;
+            }
+            match std::fs::hard_link(&from.host, &to.host) {
+                Ok(()) => Ok(LinkKind::Hardlink),
+                Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
+                    copy_atomically(&from.host, &to.host).map_err(io)?;
+                    Ok(LinkKind::Copy)
+                }
+                Err(e) => Err(io(e)),
+            }
+        },
+        |_| None,
+    )
+}
+
+fn copy_atomically(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    let dir = to.parent().unwrap_or(std::path::Path::new("."));
+    let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    std::fs::copy(from, tmp.path())?;
+    tmp.persist(to).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Hex digests of one file, in the order of `algorithms`, from a single read.
+pub fn digest(
+    env: &PhaseEnv,
+    path: &str,
+    algorithms: &[Algorithm],
+) -> Result<Vec<String>, HostError> {
+    env.audited(
+        "files",
+        "digest",
+        serde_json::json!({ "path": path, "algorithms": algorithms.iter().map(|a| format!("{a:?}").to_lowercase()).collect::<Vec<_>>() }),
+        || {
+            let file = resolve(&env.grant, path, false)?;
+            let io = |e: std::io::Error| match e.kind() {
+                std::io::ErrorKind::NotFound => HostError::NotFound(file.guest.clone()),
+                _ => HostError::Io(format!("{}: {e}", file.guest)),
+            };
+            let mut reader = std::fs::File::open(&file.host).map_err(io)?;
+            let mut hashers: Vec<_> = algorithms.iter().map(|a| a.hasher()).collect();
+            let mut buffer = vec![0u8; 1 << 20];
+            loop {
+                let n = reader.read(&mut buffer).map_err(io)?;
+                if n == 0 {
+                    break;
+                }
+                for hasher in &mut hashers {
+                    hasher.update(&buffer[..n]);
+                }
+            }
+            Ok(hashers.into_iter().map(|h| hex::encode(h.finalize())).collect())
+        },
+        |digests: &Vec<String>| digests.first().cloned(),
+    )
+}

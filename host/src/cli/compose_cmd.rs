@@ -1,0 +1,152 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+use indicatif::{MultiProgress, ProgressDrawTarget};
+
+use super::inputs::read_inputs;
+use crate::compose::{ComposeType, Status};
+use crate::logging::LogFiles;
+use crate::pipeline::{ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, prepare};
+use crate::policy::Policy;
+use crate::runtime::Runtime;
+
+/// Arguments of `pungi-wasm compose`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  pungi-wasm compose --config demo.conf --target-dir composes --nightly
+  pungi-wasm compose --config prod.conf --target-dir /mnt/composes --label RC-1.0
+  pungi-wasm compose --config demo.conf --target-dir composes --test --skip-phase test
+  pungi-wasm compose --config demo.conf --target-dir composes --nightly --policy strict.toml
+
+The compose lands in TARGET_DIR/<compose id>/ with compose/, work/, logs/, STATUS and
+COMPOSE_ID; logs/global/<phase>.global.log holds each phase's log and
+logs/global/audit.jsonl every capability call.")]
+pub struct ComposeArgs {
+    /// The Pungi config file (kobo/PyConfigParser syntax).
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// Where composes go; each compose gets a new directory named by its compose ID.
+    #[arg(long, value_name = "DIR")]
+    target_dir: PathBuf,
+    /// Compose label, <Milestone>-<X.Y> (e.g. RC-1.0, Beta-2.1); needed for production.
+    #[arg(long, conflicts_with = "no_label")]
+    label: Option<String>,
+    /// Make a production compose without a label.
+    #[arg(long)]
+    no_label: bool,
+    /// A nightly compose (ID suffix .n).
+    #[arg(long, group = "kind")]
+    nightly: bool,
+    /// A test compose (ID suffix .t).
+    #[arg(long, group = "kind")]
+    test: bool,
+    /// A production compose (the default; needs --label or --no-label).
+    #[arg(long, group = "kind")]
+    production: bool,
+    /// A CI compose (ID suffix .ci).
+    #[arg(long, group = "kind")]
+    ci: bool,
+    /// Leave out a phase (repeatable). init and pkgset cannot be skipped.
+    #[arg(long, value_name = "PHASE")]
+    skip_phase: Vec<String>,
+    /// Run only these phases (repeatable), plus init and pkgset.
+    #[arg(long, value_name = "PHASE")]
+    just_phase: Vec<String>,
+    /// A policy file (TOML) whose phase sections replace the stock least-privilege ones.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Directory of the phase components (pungi_phase_<name>.wasm).
+    #[arg(long, value_name = "DIR")]
+    phases_dir: Option<PathBuf>,
+    /// Where compiled components are cached [default: ~/.cache/pungi-wasm].
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Compose date as YYYYMMDD instead of today's (for reproducing a compose).
+    #[arg(long, value_name = "YYYYMMDD")]
+    compose_date: Option<String>,
+}
+
+impl ComposeArgs {
+    fn compose_type(&self) -> ComposeType {
+        if self.nightly {
+            ComposeType::Nightly
+        } else if self.test {
+            ComposeType::Test
+        } else if self.ci {
+            ComposeType::Ci
+        } else {
+            ComposeType::Production
+        }
+    }
+}
+
+pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
+    let selection = Selection::new(&args.skip_phase, &args.just_phase)?;
+    let policy = match &args.policy {
+        Some(path) => Policy::stock_with_overrides(path)?,
+        None => Policy::stock(),
+    };
+    let inputs = read_inputs(&args.config)?;
+    let request = ComposeRequest {
+        target_dir: args.target_dir.clone(),
+        compose_type: args.compose_type(),
+        label: args.label.clone(),
+        no_label: args.no_label,
+        date: args.compose_date.clone(),
+    };
+    let prepared = prepare(
+        inputs.options,
+        &inputs.config_dir,
+        inputs.variants,
+        &request,
+    )?;
+    files.attach(prepared.layout.global_logs());
+    tracing::info!(
+        "compose {} in {}",
+        prepared.facts.id,
+        prepared.layout.topdir.display()
+    );
+    let runtime = Runtime::new(
+        args.cache_dir
+            .clone()
+            .unwrap_or_else(Runtime::default_cache_dir),
+    )?;
+    let catalog = PhaseCatalog::new(
+        args.phases_dir
+            .clone()
+            .unwrap_or_else(PhaseCatalog::default_dir),
+    );
+    let progress = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let pipeline = Pipeline {
+        runtime: &runtime,
+        catalog: &catalog,
+        policy: &policy,
+        selection: &selection,
+        progress: &progress,
+    };
+    let report = pipeline.run(&prepared)?;
+    for phase in &report.phases {
+        let (mark, message) = match &phase.result {
+            PhaseResult::Done(message) => ("ok    ", message),
+            PhaseResult::Failed(message) => ("FAILED", message),
+        };
+        println!(
+            "{mark} {:<15} {:>9.1} ms  {message}",
+            phase.name,
+            (phase.load_time + phase.instantiate_time + phase.run_time).as_secs_f64() * 1000.0
+        );
+    }
+    println!(
+        "{} {} in {:.1} s: {}",
+        report.status.as_str(),
+        report.compose_id,
+        report.total_time.as_secs_f64(),
+        prepared.layout.topdir.display()
+    );
+    Ok(if report.status == Status::Doomed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

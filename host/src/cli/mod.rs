@@ -1,0 +1,66 @@
+//! The `pungi-wasm` command line. Flags follow `pungi-koji` where one exists.
+
+mod audit_cmd;
+mod compose_cmd;
+mod config_cmd;
+mod inputs;
+mod phase_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Compose a Fedora/RHEL-style distribution from RPM repositories, running every phase
+/// as a sandboxed WebAssembly component.
+///
+/// A compose turns a Pungi config (the same files `pungi-koji` reads) into a directory of
+/// per-variant, per-arch package trees with repodata and productmd metadata. Each phase
+/// sees only the directories, documents and commands its policy grants, and every call it
+/// makes is written to a hash-chained audit log.
+///
+/// Start with:  pungi-wasm compose --config demo.conf --target-dir composes --nightly
+#[derive(Debug, Parser)]
+#[command(name = "pungi-wasm", version, max_term_width = 100)]
+pub struct Cli {
+    /// More output on the terminal (-v info, -vv debug); log files always get debug.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a compose: init, pkgset, gather, createrepo, image_checksum, test.
+    Compose(compose_cmd::ComposeArgs),
+    /// Check compose configs.
+    #[command(subcommand)]
+    Config(config_cmd::ConfigCommand),
+    /// Check what a compose did.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
+    /// Look at phase components.
+    #[command(subcommand)]
+    Phase(phase_cmd::PhaseCommand),
+}
+
+/// Parses the command line, runs the command and turns errors into a message and exit
+/// code 1 (never a panic or a backtrace).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let files = crate::logging::init(cli.verbose);
+    let result = match cli.command {
+        Command::Compose(args) => compose_cmd::run(args, &files),
+        Command::Config(command) => config_cmd::run(command),
+        Command::Audit(command) => audit_cmd::run(command),
+        Command::Phase(command) => phase_cmd::run(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

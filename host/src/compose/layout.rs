@@ -1,0 +1,66 @@
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+
+/// The directories of one compose: `<target>/<compose id>/{compose,work,logs}` and the
+/// places the host writes inside them.
+#[derive(Debug, Clone)]
+pub struct ComposeLayout {
+    pub topdir: PathBuf,
+}
+
+impl ComposeLayout {
+    /// Creates a new compose directory; refuses to reuse an existing one.
+    pub fn create(target_dir: &Path, compose_id: &str) -> anyhow::Result<Self> {
+        let topdir = target_dir.join(compose_id);
+        std::fs::create_dir_all(target_dir)
+            .with_context(|| format!("creating target directory {}", target_dir.display()))?;
+        std::fs::create_dir(&topdir)
+            .with_context(|| format!("creating compose directory {}", topdir.display()))?;
+        let layout = ComposeLayout { topdir };
+        for dir in [
+            layout.compose(),
+            layout.metadata(),
+            layout.work(),
+            layout.documents(),
+            layout.logs(),
+            layout.global_logs(),
+        ] {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        Ok(layout)
+    }
+
+    pub fn compose(&self) -> PathBuf {
+        self.topdir.join("compose")
+    }
+
+    pub fn metadata(&self) -> PathBuf {
+        self.compose().join("metadata")
+    }
+
+    pub fn work(&self) -> PathBuf {
+        self.topdir.join("work")
+    }
+
+    /// Where the `metadata` capability keeps the documents phases hand on.
+    pub fn documents(&self) -> PathBuf {
+        self.work().join("global/metadata")
+    }
+
+    pub fn logs(&self) -> PathBuf {
+        self.topdir.join("logs")
+    }
+
+    pub fn global_logs(&self) -> PathBuf {
+        self.logs().join("global")
+    }
+
+    pub fn audit_log(&self) -> PathBuf {
+        self.global_logs().join("audit.jsonl")
+    }
+
+    pub fn status_file(&self) -> PathBuf {
+        self.topdir.join("STATUS")
+    }
+}

@@ -1,0 +1,61 @@
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pungi_productmd::{Compose, ComposeInfo, Release, Variant, VariantPaths};
+
+use crate::capabilities::ComposeFacts;
+use crate::fsutil::write_json_atomic;
+
+/// The `compose` block every productmd file repeats.
+pub fn productmd_compose(facts: &ComposeFacts) -> Compose {
+    Compose {
+        id: facts.id.clone(),
+        kind: facts.compose_type.clone(),
+        date: facts.date.clone(),
+        respin: facts.respin,
+        r#final: facts.label.as_ref().map(|label| {
+            ["RC", "Update", "SecurityFix"]
+                .iter()
+                .any(|m| label.starts_with(&format!("{m}-")))
+        }),
+        label: facts.label.clone(),
+    }
+}
+
+/// Writes `compose/metadata/composeinfo.json`: the release and every variant with the
+/// standard tree paths.
+pub fn write_composeinfo(path: &Path, facts: &ComposeFacts) -> anyhow::Result<()> {
+    let mut variants = BTreeMap::new();
+    for variant in &facts.variants {
+        let children = facts
+            .variants
+            .iter()
+            .filter(|c| c.parent.as_deref() == Some(variant.uid.as_str()))
+            .map(|c| c.id.clone())
+            .collect();
+        variants.insert(
+            variant.uid.clone(),
+            Variant {
+                id: variant.id.clone(),
+                uid: variant.uid.clone(),
+                name: variant.name.clone(),
+                kind: variant.kind.clone(),
+                arches: variant.arches.clone(),
+                paths: VariantPaths::standard(&variant.uid, &variant.arches),
+                variants: children,
+            },
+        );
+    }
+    let release = Release {
+        name: facts.release_name.clone(),
+        version: facts.release_version.clone(),
+        short: facts.release_short.clone(),
+        kind: facts.release_type.clone(),
+        is_layered: false,
+        internal: false,
+    };
+    write_json_atomic(
+        path,
+        &ComposeInfo::new(productmd_compose(facts), release, variants),
+    )
+}

@@ -1,0 +1,12 @@
+//! The compose directory as Pungi lays it out, its identity (compose ID, label, respin),
+//! its `STATUS`, and the productmd metadata the host itself writes.
+
+mod id;
+mod layout;
+mod metadata;
+mod status;
+
+pub use id::{ComposeId, ComposeType, LabelError, validate_label};
+pub use layout::ComposeLayout;
+pub use metadata::{productmd_compose, write_composeinfo};
+pub use status::{Status, write_status};

@@ -1,0 +1,125 @@
+/// A stock phase and how the pipeline treats it.
+#[derive(Debug, Clone, Copy)]
+pub struct PhaseSpec {
+    /// Pungi's name for the phase (`--skip-phase` takes it).
+    pub name: &'static str,
+    /// Whether `--skip-phase` may leave it out; the compose cannot exist without the rest.
+    pub skippable: bool,
+    /// Whether a failure leaves the compose standing (reported, not fatal).
+    pub failable: bool,
+}
+
+/// The phases of a compose from local repositories, in Pungi's order.
+pub const STOCK_PHASES: &[PhaseSpec] = &[
+    PhaseSpec {
+        name: "init",
+        skippable: false,
+        failable: false,
+    },
+    PhaseSpec {
+        name: "pkgset",
+        skippable: false,
+        failable: false,
+    },
+    PhaseSpec {
+        name: "gather",
+        skippable: true,
+        failable: false,
+    },
+    PhaseSpec {
+        name: "createrepo",
+        skippable: true,
+        failable: false,
+    },
+    PhaseSpec {
+        name: "image_checksum",
+        skippable: true,
+        failable: false,
+    },
+    PhaseSpec {
+        name: "test",
+        skippable: true,
+        failable: true,
+    },
+];
+
+/// Which phases this run includes, from `--skip-phase` and `--just-phase`.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    phases: Vec<PhaseSpec>,
+}
+
+/// A phase name that is not a phase, or one that cannot be skipped.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectionError {
+    #[error("unknown phase `{0}`; the phases are: {phases}", phases = STOCK_PHASES.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))]
+    Unknown(String),
+    #[error("phase `{0}` cannot be skipped: later phases need what it produces")]
+    NotSkippable(String),
+}
+
+impl Selection {
+    /// `just` (when not empty) keeps only those phases plus the unskippable ones; `skip`
+    /// then removes phases.
+    pub fn new(skip: &[String], just: &[String]) -> Result<Self, SelectionError> {
+        let find = |name: &String| {
+            STOCK_PHASES
+                .iter()
+                .find(|p| p.name == name.as_str())
+                .ok_or_else(|| SelectionError::Unknown(name.clone()))
+        };
+        for name in skip {
+            if !find(name)?.skippable {
+                return Err(SelectionError::NotSkippable(name.clone()));
+            }
+        }
+        for name in just {
+            find(name)?;
+        }
+        let phases = STOCK_PHASES
+            .iter()
+            .filter(|p| just.is_empty() || !p.skippable || just.iter().any(|j| j == p.name))
+            .filter(|p| !skip.iter().any(|s| s == p.name))
+            .copied()
+            .collect();
+        Ok(Selection { phases })
+    }
+
+    pub fn phases(&self) -> &[PhaseSpec] {
+        &self.phases
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(selection: &Selection) -> Vec<&str> {
+        selection.phases().iter().map(|p| p.name).collect()
+    }
+
+    #[test]
+    fn skip_and_just_follow_pungi() {
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&Selection::new(&[], &[]).unwrap()).len(),
+            STOCK_PHASES.len()
+        );
+        assert_eq!(
+            names(&Selection::new(&s(&["test"]), &[]).unwrap()),
+            ["init", "pkgset", "gather", "createrepo", "image_checksum"]
+        );
+        assert_eq!(
+            names(&Selection::new(&[], &s(&["gather"])).unwrap()),
+            ["init", "pkgset", "gather"]
+        );
+        assert!(matches!(
+            Selection::new(&s(&["init"]), &[]),
+            Err(SelectionError::NotSkippable(_))
+        ));
+        assert!(matches!(
+            Selection::new(&s(&["gathr"]), &[]),
+            Err(SelectionError::Unknown(_))
+        ));
+    }
+}

@@ -1,0 +1,159 @@
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use serde_json::{Map, Value};
+
+use crate::capabilities::ComposeFacts;
+use crate::capabilities::compose::VariantFact;
+use crate::compose::{ComposeId, ComposeLayout, ComposeType, validate_label};
+use crate::policy::{Locations, RepoLocation};
+
+/// What the command line adds to the config.
+#[derive(Debug, Clone)]
+pub struct ComposeRequest {
+    pub target_dir: PathBuf,
+    pub compose_type: ComposeType,
+    pub label: Option<String>,
+    pub no_label: bool,
+    /// `YYYYMMDD`; today (UTC) when none.
+    pub date: Option<String>,
+}
+
+/// A compose directory created and every input resolved: ready for the pipeline.
+pub struct PreparedCompose {
+    pub layout: ComposeLayout,
+    pub facts: Arc<ComposeFacts>,
+    pub locations: Locations,
+}
+
+/// Reads the options the host itself needs, forms the compose ID, creates the compose
+/// directory and resolves the directories phases may be granted.
+pub fn prepare(
+    config: Map<String, Value>,
+    config_dir: &Path,
+    variants: Vec<VariantFact>,
+    request: &ComposeRequest,
+) -> anyhow::Result<PreparedCompose> {
+    let text = |name: &str| -> anyhow::Result<String> {
+        match config.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
+            Some(other) => bail!("option `{name}` must be a non-empty string, found {other}"),
+            None => bail!("option `{name}` is required"),
+        }
+    };
+    let release_type = match config.get("release_type") {
+        None => "ga".to_owned(),
+        Some(_) => text("release_type")?,
+    };
+    match (&request.label, request.no_label, request.compose_type) {
+        (Some(label), _, _) => validate_label(label)?,
+        (None, false, ComposeType::Production) => {
+            bail!("a production compose needs --label (e.g. --label RC-1.0) or --no-label")
+        }
+        _ => {}
+    }
+    let repos = package_repos(&config, config_dir)?;
+    let date = request
+        .date
+        .clone()
+        .unwrap_or_else(|| chrono::Utc::now().format("%Y%m%d").to_string());
+    let id = ComposeId {
+        release_short: text("release_short")?,
+        release_version: text("release_version")?,
+        release_type: release_type.clone(),
+        date: date.clone(),
+        compose_type: request.compose_type,
+        respin: 0,
+    }
+    .with_next_respin(&request.target_dir);
+    let arches: BTreeSet<String> = variants.iter().flat_map(|v| v.arches.clone()).collect();
+    if variants.is_empty() {
+        bail!("the variants file defines no variant");
+    }
+    let layout = ComposeLayout::create(&request.target_dir, &id.to_string())?;
+    std::fs::write(layout.topdir.join("COMPOSE_ID"), id.to_string())
+        .context("writing COMPOSE_ID")?;
+    let facts = ComposeFacts {
+        id: id.to_string(),
+        label: request.label.clone(),
+        date,
+        respin: id.respin,
+        compose_type: request.compose_type.name().to_owned(),
+        release_name: text("release_name")?,
+        release_short: id.release_short.clone(),
+        release_version: id.release_version.clone(),
+        release_type,
+        arches: arches.into_iter().collect(),
+        variants,
+        config,
+    };
+    let locations = Locations {
+        config: config_dir.to_path_buf(),
+        compose: layout.compose(),
+        work: layout.work(),
+        logs: layout.logs(),
+        repos,
+    };
+    Ok(PreparedCompose {
+        layout,
+        facts: Arc::new(facts),
+        locations,
+    })
+}
+
+/// `pkgset_repos = {arch: [path, ...]}` resolved against the config's directory; every
+/// path must be an existing directory.
+fn package_repos(
+    config: &Map<String, Value>,
+    config_dir: &Path,
+) -> anyhow::Result<Vec<RepoLocation>> {
+    match config.get("pkgset_source").and_then(Value::as_str) {
+        Some("repos") => {}
+        Some(other) => bail!(
+            "pkgset_source = \"{other}\" is not supported yet; this build composes from local repositories (\"repos\")"
+        ),
+        None => bail!("option `pkgset_source` is required (\"repos\")"),
+    }
+    let Some(Value::Object(by_arch)) = config.get("pkgset_repos") else {
+        bail!("option `pkgset_repos` must be a dict of arch -> list of repository paths");
+    };
+    let mut repos = Vec::new();
+    for (arch, paths) in by_arch {
+        let paths: Vec<&str> = match paths {
+            Value::String(single) => vec![single.as_str()],
+            Value::Array(list) => list
+                .iter()
+                .map(|p| {
+                    p.as_str()
+                        .with_context(|| format!("pkgset_repos[{arch:?}]: {p} is not a path"))
+                })
+                .collect::<anyhow::Result<_>>()?,
+            other => bail!("pkgset_repos[{arch:?}] must be a list of paths, found {other}"),
+        };
+        for (index, source) in paths.into_iter().enumerate() {
+            let source = source.strip_prefix("file://").unwrap_or(source);
+            let path = config_dir.join(source);
+            let path = path.canonicalize().with_context(|| {
+                format!(
+                    "pkgset_repos[{arch:?}]: repository {} does not exist",
+                    path.display()
+                )
+            })?;
+            if !path.is_dir() {
+                bail!(
+                    "pkgset_repos[{arch:?}]: {} is not a directory",
+                    path.display()
+                );
+            }
+            repos.push(RepoLocation {
+                arch: arch.clone(),
+                index: index as u32,
+                source: source.to_owned(),
+                path,
+            });
+        }
+    }
+    Ok(repos)
+}

@@ -1,0 +1,81 @@
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::compose::Status;
+use crate::fsutil::write_json_atomic;
+
+/// How one phase ended.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "lowercase", tag = "result", content = "message")]
+pub enum PhaseResult {
+    Done(String),
+    Failed(String),
+}
+
+/// One phase run: which component, how long each step took, what it reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseRecord {
+    pub name: String,
+    pub component: Option<String>,
+    pub from_cache: bool,
+    #[serde(serialize_with = "millis")]
+    pub load_time: Duration,
+    #[serde(serialize_with = "millis")]
+    pub instantiate_time: Duration,
+    #[serde(serialize_with = "millis")]
+    pub run_time: Duration,
+    pub counts: Vec<(String, u64)>,
+    #[serde(flatten)]
+    pub result: PhaseResult,
+}
+
+impl PhaseRecord {
+    pub fn new(name: &str) -> Self {
+        PhaseRecord {
+            name: name.to_owned(),
+            component: None,
+            from_cache: false,
+            load_time: Duration::ZERO,
+            instantiate_time: Duration::ZERO,
+            run_time: Duration::ZERO,
+            counts: Vec::new(),
+            result: PhaseResult::Failed("did not run".into()),
+        }
+    }
+}
+
+/// The whole run, written to `logs/global/phases.json` for benchmarks and auditors.
+#[derive(Debug, Clone, Serialize)]
+pub struct ComposeReport {
+    pub compose_id: String,
+    #[serde(serialize_with = "status_name")]
+    pub status: Status,
+    #[serde(serialize_with = "millis")]
+    pub total_time: Duration,
+    pub phases: Vec<PhaseRecord>,
+}
+
+impl ComposeReport {
+    pub fn new(compose_id: String) -> Self {
+        ComposeReport {
+            compose_id,
+            status: Status::Finished,
+            total_time: Duration::ZERO,
+            phases: Vec::new(),
+        }
+    }
+
+    pub fn write(&self, path: &Path) -> anyhow::Result<()> {
+        write_json_atomic(path, self)
+    }
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64((d.as_secs_f64() * 1e6).round() / 1e3)
+}
+
+fn status_name<S: serde::Serializer>(status: &Status, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(status.as_str())
+}

@@ -1,0 +1,47 @@
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What a mounted directory is, so a phase can find e.g. "the repos for x86_64".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MountRole {
+    Compose,
+    Work,
+    Logs,
+    Config,
+    PackageRepo {
+        arch: String,
+        index: u32,
+        source: String,
+    },
+}
+
+/// One directory a phase sees: its virtual path, the real path behind it, and whether it
+/// may write there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountGrant {
+    pub guest: String,
+    pub host: PathBuf,
+    pub writable: bool,
+    pub role: MountRole,
+}
+
+/// Resource limits of one phase run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub memory_bytes: u64,
+    pub time: Duration,
+    pub output_bytes: u64,
+}
+
+/// Everything one phase run may do, and nothing more. Built only by
+/// [`super::grant_for`]; every capability provider checks against it.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub phase: String,
+    pub mounts: Vec<MountGrant>,
+    pub commands: BTreeSet<String>,
+    pub metadata_read: BTreeSet<String>,
+    pub metadata_write: BTreeSet<String>,
+    pub limits: Limits,
+}

@@ -1,0 +1,120 @@
+//! The one place where a phase's grant is decided.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{Access, Grant, Limits, Location, MountGrant, MountRole, Policy};
+
+/// A package repository of the compose config, resolved to a real directory.
+#[derive(Debug, Clone)]
+pub struct RepoLocation {
+    pub arch: String,
+    pub index: u32,
+    /// As written in the config, for messages.
+    pub source: String,
+    pub path: PathBuf,
+}
+
+/// The real directories behind each grantable location of one compose.
+#[derive(Debug, Clone)]
+pub struct Locations {
+    pub config: PathBuf,
+    pub compose: PathBuf,
+    pub work: PathBuf,
+    pub logs: PathBuf,
+    pub repos: Vec<RepoLocation>,
+}
+
+/// The grant of `phase` under `policy` for a compose at `locations`: exactly the
+/// directories, documents and commands its policy section names, with its limits.
+pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
+    let section = policy.for_phase(phase);
+    let mut mounts = Vec::new();
+    for (&location, &access) in &section.dirs {
+        let writable = access == Access::ReadWrite;
+        let mut fixed = |guest: &str, host: &PathBuf, role: MountRole| {
+            mounts.push(MountGrant {
+                guest: guest.to_owned(),
+                host: host.clone(),
+                writable,
+                role,
+            })
+        };
+        match location {
+            Location::Config => fixed("/config", &locations.config, MountRole::Config),
+            Location::Compose => fixed("/compose", &locations.compose, MountRole::Compose),
+            Location::Work => fixed("/work", &locations.work, MountRole::Work),
+            Location::Logs => fixed("/logs", &locations.logs, MountRole::Logs),
+            Location::Repos => mounts.extend(locations.repos.iter().map(|repo| MountGrant {
+                guest: format!("/repos/{}/{}", repo.arch, repo.index),
+                host: repo.path.clone(),
+                writable,
+                role: MountRole::PackageRepo {
+                    arch: repo.arch.clone(),
+                    index: repo.index,
+                    source: repo.source.clone(),
+                },
+            })),
+        }
+    }
+    let defaults = &policy.defaults;
+    Grant {
+        phase: phase.to_owned(),
+        mounts,
+        commands: section.commands.into_iter().collect(),
+        metadata_read: section.metadata_read.into_iter().collect(),
+        metadata_write: section.metadata_write.into_iter().collect(),
+        limits: Limits {
+            memory_bytes: section.memory_mib.unwrap_or(defaults.memory_mib) << 20,
+            time: Duration::from_secs(section.time_seconds.unwrap_or(defaults.time_seconds)),
+            output_bytes: section.output_kib.unwrap_or(defaults.output_kib) << 10,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn locations() -> Locations {
+        Locations {
+            config: "/c".into(),
+            compose: "/t/compose".into(),
+            work: "/t/work".into(),
+            logs: "/t/logs".into(),
+            repos: vec![RepoLocation {
+                arch: "x86_64".into(),
+                index: 0,
+                source: "repos/x86_64".into(),
+                path: "/r/x86_64".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn grants_exactly_the_policy_section() {
+        let grant = grant_for(&Policy::stock(), "gather", &locations());
+        let guests: Vec<_> = grant
+            .mounts
+            .iter()
+            .map(|m| (m.guest.as_str(), m.writable))
+            .collect();
+        assert_eq!(
+            guests,
+            vec![
+                ("/repos/x86_64/0", false),
+                ("/compose", true),
+                ("/work", true)
+            ]
+        );
+        assert!(grant.commands.is_empty());
+        assert!(grant.metadata_read.contains("pkgset"));
+        assert_eq!(grant.limits.memory_bytes, 4096 << 20);
+    }
+
+    #[test]
+    fn unknown_phase_gets_nothing() {
+        let grant = grant_for(&Policy::stock(), "custom", &locations());
+        assert!(grant.mounts.is_empty() && grant.metadata_read.is_empty());
+    }
+}

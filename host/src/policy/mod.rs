@@ -1,0 +1,142 @@
+//! Who may do what. [`Policy`] is what the user (or the stock defaults) allows each phase;
+//! [`granter`] turns it into the concrete [`Grant`] one phase run gets.
+
+mod grant;
+mod granter;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde::Deserialize;
+
+pub use grant::{Grant, Limits, MountGrant, MountRole};
+pub use granter::{Locations, RepoLocation, grant_for};
+
+/// The stock least-privilege policy, in the same format users write.
+pub const DEFAULT_POLICY: &str = include_str!("default.toml");
+
+/// Read or read-write access to a directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Access {
+    #[serde(rename = "ro")]
+    ReadOnly,
+    #[serde(rename = "rw")]
+    ReadWrite,
+}
+
+/// A compose location a policy can grant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Location {
+    Config,
+    Repos,
+    Compose,
+    Work,
+    Logs,
+}
+
+/// What one phase is allowed; unset limits come from `[defaults]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PhasePolicy {
+    #[serde(default)]
+    pub dirs: BTreeMap<Location, Access>,
+    #[serde(default)]
+    pub commands: Vec<String>,
+    #[serde(default)]
+    pub metadata_read: Vec<String>,
+    #[serde(default)]
+    pub metadata_write: Vec<String>,
+    pub memory_mib: Option<u64>,
+    pub time_seconds: Option<u64>,
+    pub output_kib: Option<u64>,
+}
+
+/// Limits applied where a phase section sets none.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Defaults {
+    pub memory_mib: u64,
+    pub time_seconds: u64,
+    pub output_kib: u64,
+}
+
+/// The whole policy: defaults plus one section per phase. A phase with no section gets
+/// nothing at all (default deny).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    pub defaults: Defaults,
+    #[serde(default)]
+    pub phase: BTreeMap<String, PhasePolicy>,
+}
+
+impl Policy {
+    /// The stock policy.
+    pub fn stock() -> Self {
+        Self::parse(DEFAULT_POLICY, Path::new("<built-in policy>"))
+            .expect("the built-in policy is valid (checked by a test)")
+    }
+
+    /// The stock policy with the sections of the file at `path` laid over it: a phase
+    /// section there replaces the stock one, `[defaults]` replaces the defaults.
+    pub fn stock_with_overrides(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading policy file {}", path.display()))?;
+        let overrides: PolicyOverrides =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        let mut policy = Self::stock();
+        if let Some(defaults) = overrides.defaults {
+            policy.defaults = defaults;
+        }
+        policy.phase.extend(overrides.phase);
+        Ok(policy)
+    }
+
+    fn parse(text: &str, origin: &Path) -> anyhow::Result<Self> {
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", origin.display()))
+    }
+
+    /// The section for `phase`, or an empty one (no directories, no commands, no
+    /// documents) when the policy does not name it.
+    pub fn for_phase(&self, phase: &str) -> PhasePolicy {
+        self.phase.get(phase).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyOverrides {
+    defaults: Option<Defaults>,
+    #[serde(default)]
+    phase: BTreeMap<String, PhasePolicy>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stock_policy_parses_and_grants_least() {
+        let policy = Policy::stock();
+        let init = policy.for_phase("init");
+        assert_eq!(init.dirs.get(&Location::Config), Some(&Access::ReadOnly));
+        assert!(!init.dirs.contains_key(&Location::Compose));
+        assert!(policy.for_phase("no-such-phase").dirs.is_empty());
+    }
+
+    #[test]
+    fn override_file_replaces_a_section_and_rejects_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        std::fs::write(&path, "[phase.init]\ndirs = { work = \"ro\" }\n").unwrap();
+        let policy = Policy::stock_with_overrides(&path).unwrap();
+        assert_eq!(policy.for_phase("init").dirs.len(), 1);
+        assert!(!policy.for_phase("gather").dirs.is_empty());
+
+        std::fs::write(&path, "[phase.init]\ndirz = {}\n").unwrap();
+        let err = Policy::stock_with_overrides(&path).unwrap_err().to_string();
+        assert!(err.contains("policy.toml") && err.contains("dirz"), "{err}");
+    }
+}

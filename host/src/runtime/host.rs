@@ -1,0 +1,23 @@
+use wasmtime::StoreLimits;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::capabilities::PhaseEnv;
+
+/// The state of one phase run inside its wasmtime store: WASI (with only the granted
+/// preopens), the resource limits, and the capability environment.
+pub struct PhaseHost {
+    pub wasi: WasiCtx,
+    pub table: ResourceTable,
+    pub limits: StoreLimits,
+    pub env: PhaseEnv,
+}
+
+impl WasiView for PhaseHost {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

@@ -1,0 +1,140 @@
+use std::time::{Duration, Instant};
+
+use wasmtime::component::ResourceTable;
+use wasmtime::{Store, StoreLimitsBuilder, Trap};
+use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
+use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
+
+use super::{EPOCH_TICK, LoadedComponent, PhaseHost, Runtime};
+use crate::capabilities::PhaseEnv;
+use crate::wit::since_v0_1_0::pungi::phase::types::ErrorKind;
+
+/// A phase that finished.
+#[derive(Debug, Clone)]
+pub struct PhaseReport {
+    pub message: String,
+    pub counts: Vec<(String, u64)>,
+    pub instantiate_time: Duration,
+    pub run_time: Duration,
+    /// What the component printed, kept up to the output limit.
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Why a phase did not finish; each names the limit or cause in words a release engineer
+/// can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum PhaseFailure {
+    #[error("failed ({kind}): {message}")]
+    Failed { kind: &'static str, message: String },
+    #[error("stopped: ran past its time limit of {} s", limit.as_secs())]
+    TimeLimit { limit: Duration },
+    #[error("stopped: exceeded its memory limit of {} MiB", limit >> 20)]
+    MemoryLimit { limit: u64 },
+    #[error("trapped: {message}")]
+    Trap { message: String, stderr: String },
+    #[error("could not start: {0:#}")]
+    Setup(anyhow::Error),
+}
+
+impl Runtime {
+    /// Runs `component` once in a fresh store that sees exactly `env.grant`'s mounts.
+    pub fn run(
+        &self,
+        component: &LoadedComponent,
+        env: PhaseEnv,
+    ) -> Result<PhaseReport, PhaseFailure> {
+        let limits = env.grant.limits;
+        let stdout = MemoryOutputPipe::new(limits.output_bytes as usize);
+        let stderr = MemoryOutputPipe::new(limits.output_bytes as usize);
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false);
+        for mount in &env.grant.mounts {
+            let perms = if mount.writable {
+                FsPerms::ReadWrite
+            } else {
+                FsPerms::ReadOnly
+            };
+            wasi.preopened_dir(&mount.host, &mount.guest, perms)
+                .map_err(|e| {
+                    PhaseFailure::Setup(anyhow::anyhow!(
+                        "mounting {} at {}: {e}",
+                        mount.host.display(),
+                        mount.guest
+                    ))
+                })?;
+        }
+        let host = PhaseHost {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.memory_bytes as usize)
+                .memories(4)
+                .instances(64)
+                .trap_on_grow_failure(true)
+                .build(),
+            env,
+        };
+        let mut store = Store::new(&self.engine, host);
+        store.limiter(|host| &mut host.limits);
+        let ticks = (limits.time.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+
+        let started = Instant::now();
+        let instance = component
+            .pre
+            .instantiate(&mut store)
+            .map_err(|e| classify(e, &limits, &stderr))?;
+        let instantiate_time = started.elapsed();
+        let result = instance
+            .call_run(&mut store)
+            .map_err(|e| classify(e, &limits, &stderr))?;
+        let run_time = started.elapsed() - instantiate_time;
+        let text = |pipe: &MemoryOutputPipe| String::from_utf8_lossy(&pipe.contents()).into_owned();
+        match result {
+            Ok(summary) => Ok(PhaseReport {
+                message: summary.message,
+                counts: summary.counts,
+                instantiate_time,
+                run_time,
+                stdout: text(&stdout),
+                stderr: text(&stderr),
+            }),
+            Err(error) => Err(PhaseFailure::Failed {
+                kind: match error.kind {
+                    ErrorKind::Config => "config",
+                    ErrorKind::Input => "input",
+                    ErrorKind::Capability => "capability",
+                    ErrorKind::Internal => "internal",
+                },
+                message: error.message,
+            }),
+        }
+    }
+}
+
+fn classify(
+    error: wasmtime::Error,
+    limits: &crate::policy::Limits,
+    stderr: &MemoryOutputPipe,
+) -> PhaseFailure {
+    if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
+        return PhaseFailure::TimeLimit { limit: limits.time };
+    }
+    let message = format!("{error:?}");
+    if message.contains("forcing trap when growing memory") {
+        return PhaseFailure::MemoryLimit {
+            limit: limits.memory_bytes,
+        };
+    }
+    let stderr = String::from_utf8_lossy(&stderr.contents()).into_owned();
+    PhaseFailure::Trap {
+        message: format!("{error:#}"),
+        stderr,
+    }
+}

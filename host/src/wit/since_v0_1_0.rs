@@ -1,0 +1,212 @@
+//! `pungi:phase@0.1.0`.
+
+use wasmtime::component::{HasSelf, Linker};
+
+use crate::capabilities::{self, HostError as NativeError, command as cmd, files as fs};
+use crate::policy::{MountGrant, MountRole};
+use crate::runtime::PhaseHost;
+
+wasmtime::component::bindgen!({
+    path: "../wit/since_v0.1.0",
+    world: "phase",
+});
+
+use pungi::phase::{command, compose, config, files, log, metadata, progress, types};
+
+/// The WIT package version this module implements.
+pub const VERSION: &str = "0.1.0";
+
+/// Adds every `pungi:phase@0.1.0` import to `linker`.
+pub fn add_to_linker(linker: &mut Linker<PhaseHost>) -> wasmtime::Result<()> {
+    Phase::add_to_linker::<_, HasSelf<PhaseHost>>(linker, |host| host)
+}
+
+fn wit_error(error: NativeError) -> types::HostError {
+    match error {
+        NativeError::Denied(m) => types::HostError::Denied(m),
+        NativeError::NotFound(m) => types::HostError::NotFound(m),
+        NativeError::Invalid(m) => types::HostError::Invalid(m),
+        NativeError::Io(m) => types::HostError::Io(m),
+        NativeError::Timeout(m) => types::HostError::Timeout(m),
+    }
+}
+
+impl types::Host for PhaseHost {}
+
+impl compose::Host for PhaseHost {
+    fn info(&mut self) -> compose::ComposeInfo {
+        let facts = capabilities::compose::info(&self.env);
+        compose::ComposeInfo {
+            id: facts.id.clone(),
+            label: facts.label.clone(),
+            date: facts.date.clone(),
+            respin: facts.respin,
+            compose_type: facts.compose_type.clone(),
+            release_name: facts.release_name.clone(),
+            release_short: facts.release_short.clone(),
+            release_version: facts.release_version.clone(),
+            release_type: facts.release_type.clone(),
+            arches: facts.arches.clone(),
+            variants: facts
+                .variants
+                .iter()
+                .map(|v| compose::VariantInfo {
+                    uid: v.uid.clone(),
+                    id: v.id.clone(),
+                    name: v.name.clone(),
+                    kind: v.kind.clone(),
+                    arches: v.arches.clone(),
+                    parent: v.parent.clone(),
+                    groups: v
+                        .groups
+                        .iter()
+                        .map(|g| compose::GroupRef {
+                            id: g.id.clone(),
+                            is_default: g.is_default,
+                            uservisible: g.uservisible,
+                        })
+                        .collect(),
+                    environments: v.environments.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn mounts(&mut self) -> Vec<compose::Mount> {
+        capabilities::compose::mounts(&self.env)
+            .iter()
+            .map(wit_mount)
+            .collect()
+    }
+}
+
+fn wit_mount(mount: &MountGrant) -> compose::Mount {
+    compose::Mount {
+        path: mount.guest.clone(),
+        writable: mount.writable,
+        role: match &mount.role {
+            MountRole::Compose => compose::MountRole::Compose,
+            MountRole::Work => compose::MountRole::Work,
+            MountRole::Logs => compose::MountRole::Logs,
+            MountRole::Config => compose::MountRole::Config,
+            MountRole::PackageRepo {
+                arch,
+                index,
+                source,
+            } => compose::MountRole::PackageRepo(compose::RepoMount {
+                arch: arch.clone(),
+                index: *index,
+                source: source.clone(),
+            }),
+        },
+    }
+}
+
+impl config::Host for PhaseHost {
+    fn all(&mut self) -> String {
+        capabilities::config::all(&self.env).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    fn get(&mut self, name: String) -> Option<String> {
+        capabilities::config::get(&self.env, &name).ok().flatten()
+    }
+}
+
+impl metadata::Host for PhaseHost {
+    fn read(&mut self, name: String) -> Result<String, types::HostError> {
+        capabilities::metadata::read(&self.env, &name).map_err(wit_error)
+    }
+
+    fn write(&mut self, name: String, document: String) -> Result<(), types::HostError> {
+        capabilities::metadata::write(&self.env, &name, &document).map_err(wit_error)
+    }
+
+    fn names(&mut self) -> Vec<String> {
+        capabilities::metadata::names(&self.env)
+    }
+}
+
+impl command::Host for PhaseHost {
+    fn run(
+        &mut self,
+        invocation: command::Invocation,
+    ) -> Result<command::Output, types::HostError> {
+        let native = cmd::Invocation {
+            program: invocation.program,
+            args: invocation.args,
+            cwd: invocation.cwd,
+            env: invocation.env,
+            timeout: invocation.timeout_ms.map(std::time::Duration::from_millis),
+        };
+        cmd::run(&self.env, &native)
+            .map(|out| command::Output {
+                exit_code: out.exit_code,
+                stdout: out.stdout,
+                stderr: out.stderr,
+                truncated: out.truncated,
+            })
+            .map_err(wit_error)
+    }
+}
+
+impl files::Host for PhaseHost {
+    fn link(
+        &mut self,
+        source: String,
+        destination: String,
+    ) -> Result<files::LinkKind, types::HostError> {
+        fs::link(&self.env, &source, &destination)
+            .map(|kind| match kind {
+                fs::LinkKind::Hardlink => files::LinkKind::Hardlink,
+                fs::LinkKind::Copy => files::LinkKind::Copy,
+                fs::LinkKind::Existing => files::LinkKind::Existing,
+            })
+            .map_err(wit_error)
+    }
+
+    fn digest(
+        &mut self,
+        path: String,
+        algorithms: Vec<files::DigestAlgorithm>,
+    ) -> Result<Vec<String>, types::HostError> {
+        let algorithms: Vec<_> = algorithms
+            .into_iter()
+            .map(|a| match a {
+                files::DigestAlgorithm::Md5 => fs::Algorithm::Md5,
+                files::DigestAlgorithm::Sha1 => fs::Algorithm::Sha1,
+                files::DigestAlgorithm::Sha224 => fs::Algorithm::Sha224,
+                files::DigestAlgorithm::Sha256 => fs::Algorithm::Sha256,
+                files::DigestAlgorithm::Sha384 => fs::Algorithm::Sha384,
+                files::DigestAlgorithm::Sha512 => fs::Algorithm::Sha512,
+            })
+            .collect();
+        fs::digest(&self.env, &path, &algorithms).map_err(wit_error)
+    }
+}
+
+impl log::Host for PhaseHost {
+    fn write(&mut self, level: log::Level, message: String) {
+        let level = match level {
+            log::Level::Trace => capabilities::log::Level::Trace,
+            log::Level::Debug => capabilities::log::Level::Debug,
+            log::Level::Info => capabilities::log::Level::Info,
+            log::Level::Warn => capabilities::log::Level::Warn,
+            log::Level::Error => capabilities::log::Level::Error,
+        };
+        capabilities::log::write(level, &message);
+    }
+}
+
+impl progress::Host for PhaseHost {
+    fn begin(&mut self, total: u64, message: String) {
+        self.env.progress.begin(total, &message);
+    }
+
+    fn advance(&mut self, delta: u64) {
+        self.env.progress.advance(delta);
+    }
+
+    fn finish(&mut self, message: String) {
+        self.env.progress.finish(&message);
+    }
+}

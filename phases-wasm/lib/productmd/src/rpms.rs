@@ -1,0 +1,70 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::header::{Compose, Header};
+
+/// What an RPM is to the compose; decides which tree it lands in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RpmCategory {
+    Binary,
+    Debug,
+    Source,
+}
+
+/// One RPM in one variant.arch tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpmEntry {
+    /// The signing key id, lower case, or none for unsigned packages.
+    pub sigkey: Option<String>,
+    /// Relative to `compose/`.
+    pub path: String,
+    pub category: RpmCategory,
+}
+
+/// `rpms.json`: variant -> arch -> source NEVRA -> RPM NEVRA -> entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rpms {
+    pub header: Header,
+    pub payload: RpmsPayload,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RpmsPayload {
+    pub compose: Compose,
+    pub rpms: BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeMap<String, RpmEntry>>>>,
+}
+
+impl Rpms {
+    pub fn new(compose: Compose) -> Self {
+        Rpms {
+            header: Header::new("productmd.rpms"),
+            payload: RpmsPayload {
+                compose,
+                rpms: BTreeMap::new(),
+            },
+        }
+    }
+
+    /// Records one RPM. NEVRAs are `name-epoch:version-release.arch` with the epoch always
+    /// written (productmd normalises to that form); a source RPM is its own source.
+    pub fn add(
+        &mut self,
+        variant: &str,
+        arch: &str,
+        srpm_nevra: &str,
+        nevra: &str,
+        entry: RpmEntry,
+    ) {
+        self.payload
+            .rpms
+            .entry(variant.to_owned())
+            .or_default()
+            .entry(arch.to_owned())
+            .or_default()
+            .entry(srpm_nevra.to_owned())
+            .or_default()
+            .insert(nevra.to_owned(), entry);
+    }
+}

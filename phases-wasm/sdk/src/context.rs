@@ -1,0 +1,97 @@
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::bindings::pungi::phase::{command, compose, config, files, metadata};
+use crate::{
+    CommandOutput, ComposeInfo, DigestAlgorithm, Invocation, LinkKind, Mount, MountRole, PhaseError,
+};
+
+/// Typed access to everything the host offers a phase. Each call may be denied by the
+/// policy; the error says which call failed and why.
+pub struct Context {
+    _private: (),
+}
+
+impl Context {
+    pub(crate) fn new() -> Self {
+        Context { _private: () }
+    }
+
+    /// The compose identity, release and variants.
+    pub fn info(&self) -> ComposeInfo {
+        compose::info()
+    }
+
+    /// The directories this phase may open, under the virtual paths it sees.
+    pub fn mounts(&self) -> Vec<Mount> {
+        compose::mounts()
+    }
+
+    /// The virtual path of a mount with a fixed role (compose, work, logs, config).
+    pub fn mount_path(&self, role: &MountRole) -> Result<String, PhaseError> {
+        self.mounts()
+            .into_iter()
+            .find(|m| std::mem::discriminant(&m.role) == std::mem::discriminant(role))
+            .map(|m| m.path)
+            .ok_or_else(|| {
+                PhaseError::config(format!("no {role:?} directory is granted to this phase"))
+            })
+    }
+
+    /// A config option, deserialized; `None` when the config does not set it.
+    pub fn option<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, PhaseError> {
+        config::get(name)
+            .map(|json| {
+                serde_json::from_str(&json)
+                    .map_err(|e| PhaseError::config(format!("option `{name}`: {e}")))
+            })
+            .transpose()
+    }
+
+    /// A config option, or `default` when the config does not set it.
+    pub fn option_or<T: DeserializeOwned>(&self, name: &str, default: T) -> Result<T, PhaseError> {
+        Ok(self.option(name)?.unwrap_or(default))
+    }
+
+    /// A metadata document written by an earlier phase.
+    pub fn read_document<T: DeserializeOwned>(&self, name: &str) -> Result<T, PhaseError> {
+        let json = metadata::read(name)
+            .map_err(|e| PhaseError::host(format_args!("reading document `{name}`"), e))?;
+        serde_json::from_str(&json).map_err(|e| {
+            PhaseError::input(format!(
+                "document `{name}` is not what this phase expects: {e}"
+            ))
+        })
+    }
+
+    /// Writes (replaces) a metadata document for later phases.
+    pub fn write_document<T: Serialize>(&self, name: &str, value: &T) -> Result<(), PhaseError> {
+        let json = serde_json::to_string(value)
+            .map_err(|e| PhaseError::internal(format!("serializing document `{name}`: {e}")))?;
+        metadata::write(name, &json)
+            .map_err(|e| PhaseError::host(format_args!("writing document `{name}`"), e))
+    }
+
+    /// Runs an allow-listed program. A non-zero exit is not an error here: check
+    /// `exit_code`.
+    pub fn run_command(&self, invocation: &Invocation) -> Result<CommandOutput, PhaseError> {
+        command::run(invocation)
+            .map_err(|e| PhaseError::host(format_args!("running `{}`", invocation.program), e))
+    }
+
+    /// Hardlinks (or copies across devices) `source` to `destination`.
+    pub fn link(&self, source: &str, destination: &str) -> Result<LinkKind, PhaseError> {
+        files::link(source, destination)
+            .map_err(|e| PhaseError::host(format_args!("linking {source} to {destination}"), e))
+    }
+
+    /// Hex digests of a file, one per algorithm, computed natively in one read.
+    pub fn digest(
+        &self,
+        path: &str,
+        algorithms: &[DigestAlgorithm],
+    ) -> Result<Vec<String>, PhaseError> {
+        files::digest(path, algorithms)
+            .map_err(|e| PhaseError::host(format_args!("hashing {path}"), e))
+    }
+}

@@ -1,0 +1,31 @@
+use crate::bindings::pungi::phase::progress;
+
+/// The phase's progress bar on the release engineer's terminal. Finished on drop.
+pub struct Progress {
+    finished: bool,
+}
+
+impl Progress {
+    /// Starts a bar of `total` steps.
+    pub fn begin(total: u64, message: &str) -> Self {
+        progress::begin(total, message);
+        Progress { finished: false }
+    }
+
+    pub fn advance(&self, delta: u64) {
+        progress::advance(delta);
+    }
+
+    pub fn finish(mut self, message: &str) {
+        progress::finish(message);
+        self.finished = true;
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if !self.finished {
+            progress::finish("");
+        }
+    }
+}
