@@ -1,1 +1,31 @@
-//! placeholder
+//! RPM package records, createrepo_c-compatible repodata, and rpm's
+//! dependency matching, for the Pungi phases (pkgset, gather, createrepo,
+//! test). Builds natively and for `wasm32-wasip2`; needs only a filesystem.
+
+mod checksum;
+mod closure;
+mod dependency;
+mod error;
+mod evr;
+mod filelists;
+mod other;
+mod package;
+mod primary;
+mod provides;
+mod read;
+mod repomd;
+mod rich;
+mod rpmfile;
+mod write;
+mod xml;
+
+pub use checksum::{Checksum, ChecksumKind};
+pub use closure::{Unresolved, repoclosure};
+pub use dependency::{Dependency, Flag, Range};
+pub use error::{Error, ParseError, Result};
+pub use evr::{Evr, EvrRef, rpmvercmp};
+pub use package::{Changelog, FileEntry, FileKind, Package, is_primary_file};
+pub use provides::ProvidesIndex;
+pub use read::{ReadOptions, read_repo};
+pub use repomd::{Repomd, RepomdRecord};
+pub use write::{RepoOptions, RepoSummary, write_repo};

@@ -1,0 +1,228 @@
+//! The package record: everything repodata says about one RPM. It is what
+//! phases hand each other (pkgset -> gather -> createrepo), so it serializes
+//! with serde and holds no file handles.
+
+use serde::{Deserialize, Serialize};
+
+use crate::checksum::Checksum;
+use crate::dependency::Dependency;
+use crate::evr::EvrRef;
+
+/// One RPM as primary/filelists/other.xml describe it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Package {
+    pub name: String,
+    pub epoch: u32,
+    pub version: String,
+    pub release: String,
+    /// `src` for source packages.
+    pub arch: String,
+    pub summary: String,
+    pub description: String,
+    pub url: String,
+    pub license: String,
+    pub vendor: String,
+    pub group: String,
+    pub buildhost: String,
+    pub packager: String,
+    /// The source RPM's file name; empty for a source package.
+    pub sourcerpm: String,
+    /// Seconds since the epoch.
+    pub build_time: u64,
+    /// The RPM file's modification time, in seconds since the epoch.
+    pub file_time: u64,
+    /// Size of the RPM file.
+    pub size_package: u64,
+    /// Sum of the installed file sizes.
+    pub size_installed: u64,
+    /// Size of the uncompressed payload archive.
+    pub size_archive: u64,
+    /// Byte offsets `(start, end)` of the main header in the RPM file, as
+    /// createrepo records them in `rpm:header-range`.
+    pub header_range: (u64, u64),
+    /// Checksum of the whole RPM file: the package's `pkgid`.
+    pub checksum: Checksum,
+    /// Path relative to the repository root, e.g. `Packages/b/bash-5.2-1.x86_64.rpm`.
+    pub location: String,
+    pub provides: Vec<Dependency>,
+    pub requires: Vec<Dependency>,
+    pub conflicts: Vec<Dependency>,
+    pub obsoletes: Vec<Dependency>,
+    pub recommends: Vec<Dependency>,
+    pub suggests: Vec<Dependency>,
+    pub supplements: Vec<Dependency>,
+    pub enhances: Vec<Dependency>,
+    /// Every file, directory and ghost, in header order.
+    pub files: Vec<FileEntry>,
+    /// Newest first, as in the RPM header.
+    pub changelogs: Vec<Changelog>,
+}
+
+/// One path owned by a package.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FileEntry {
+    pub path: String,
+    pub kind: FileKind,
+}
+
+/// How filelists.xml types a path (`type` attribute).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FileKind {
+    #[default]
+    File,
+    Dir,
+    Ghost,
+}
+
+impl FileKind {
+    /// The `type` attribute value; `None` for plain files, which carry none.
+    pub fn as_attr(self) -> Option<&'static str> {
+        match self {
+            FileKind::File => None,
+            FileKind::Dir => Some("dir"),
+            FileKind::Ghost => Some("ghost"),
+        }
+    }
+
+    /// Parses the `type` attribute (absent means a plain file).
+    pub fn from_attr(attr: Option<&str>) -> Option<FileKind> {
+        match attr {
+            None | Some("") | Some("file") => Some(FileKind::File),
+            Some("dir") => Some(FileKind::Dir),
+            Some("ghost") => Some(FileKind::Ghost),
+            Some(_) => None,
+        }
+    }
+}
+
+/// One `%changelog` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Changelog {
+    /// The entry's header line after the date, e.g. `Jane <j@x> - 1.0-1`.
+    pub author: String,
+    /// Seconds since the epoch.
+    pub time: u64,
+    pub text: String,
+}
+
+/// Whether createrepo lists `path` in primary.xml (and not only in
+/// filelists.xml): createrepo_c's `cr_is_primary`, kept for compatibility with
+/// yum-era clients that resolve such file dependencies from primary alone.
+pub fn is_primary_file(path: &str) -> bool {
+    path.starts_with("/etc/") || path == "/usr/lib/sendmail" || path.contains("bin/")
+}
+
+impl Package {
+    /// `name-[epoch:]version-release.arch`, the epoch only when non-zero (as dnf prints it).
+    pub fn nevra(&self) -> String {
+        format!("{}-{}.{}", self.name, self.evr(), self.arch)
+    }
+
+    /// Borrowed epoch/version/release, for comparisons.
+    pub fn evr(&self) -> EvrRef<'_> {
+        EvrRef {
+            epoch: self.epoch,
+            version: &self.version,
+            release: &self.release,
+        }
+    }
+
+    /// Whether this is a source RPM.
+    pub fn is_source(&self) -> bool {
+        self.arch == "src" || self.arch == "nosrc"
+    }
+
+    /// Whether this is debugging information (`-debuginfo`/`-debugsource`),
+    /// which composes put in separate debug repositories.
+    pub fn is_debug(&self) -> bool {
+        self.name.ends_with("-debuginfo") || self.name.ends_with("-debugsource")
+    }
+
+    /// Keeps only the `limit` newest changelog entries (createrepo's
+    /// `--changelog-limit`), freeing the rest.
+    pub fn keep_changelogs(&mut self, limit: usize) {
+        self.changelogs.truncate(limit);
+        self.changelogs.shrink_to_fit();
+    }
+
+    /// The files primary.xml lists (see [`is_primary_file`]).
+    pub fn primary_files(&self) -> impl Iterator<Item = &FileEntry> {
+        self.files.iter().filter(|f| is_primary_file(&f.path))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::checksum::ChecksumKind;
+
+    /// A small package for unit tests elsewhere in the crate.
+    pub(crate) fn sample(name: &str, evr: &str) -> Package {
+        let evr = crate::evr::Evr::parse(evr).unwrap();
+        Package {
+            name: name.to_owned(),
+            epoch: evr.epoch,
+            version: evr.version,
+            release: evr.release,
+            arch: "x86_64".to_owned(),
+            summary: String::new(),
+            description: String::new(),
+            url: String::new(),
+            license: "MIT".to_owned(),
+            vendor: String::new(),
+            group: String::new(),
+            buildhost: String::new(),
+            packager: String::new(),
+            sourcerpm: format!("{name}.src.rpm"),
+            build_time: 0,
+            file_time: 0,
+            size_package: 0,
+            size_installed: 0,
+            size_archive: 0,
+            header_range: (0, 0),
+            checksum: ChecksumKind::Sha256.digest(name.as_bytes()),
+            location: format!("{name}.rpm"),
+            provides: Vec::new(),
+            requires: Vec::new(),
+            conflicts: Vec::new(),
+            obsoletes: Vec::new(),
+            recommends: Vec::new(),
+            suggests: Vec::new(),
+            supplements: Vec::new(),
+            enhances: Vec::new(),
+            files: Vec::new(),
+            changelogs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn helpers() {
+        let mut p = sample("bash-debuginfo", "1:5.2-1");
+        assert_eq!(p.nevra(), "bash-debuginfo-1:5.2-1.x86_64");
+        assert!(p.is_debug());
+        assert!(!p.is_source());
+        p.arch = "src".into();
+        assert!(p.is_source());
+        assert_eq!(sample("bash", "5.2-1").nevra(), "bash-5.2-1.x86_64");
+    }
+
+    #[test]
+    fn primary_file_rule_is_createrepos() {
+        for path in [
+            "/etc/passwd",
+            "/usr/bin/sh",
+            "/opt/x/sbin/y",
+            "/usr/lib/sendmail",
+        ] {
+            assert!(is_primary_file(path), "{path}");
+        }
+        for path in [
+            "/usr/lib/libc.so",
+            "/etc",
+            "/usr/share/bin",
+            "/usr/lib/sendmail.x",
+        ] {
+            assert!(!is_primary_file(path), "{path}");
+        }
+    }
+}
