@@ -62,7 +62,10 @@ impl Element {
     }
 
     /// Children named `name`, in document order.
-    pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
+    pub fn children_named<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a Element> + use<'a, 'n> {
         self.children.iter().filter(move |child| child.name == name)
     }
 }
@@ -349,7 +352,7 @@ impl Checker {
     pub fn single<'a>(
         &mut self,
         element: &'a Element,
-        name: &'a str,
+        name: &str,
         required: bool,
     ) -> Option<&'a Element> {
         let mut found = element.children_named(name);
@@ -372,6 +375,7 @@ impl Checker {
             Ok(value)
         } else {
             self.errors.sort_by_key(|e| (e.line, e.column));
+            self.errors.dedup();
             Err(XmlErrors(self.errors))
         }
     }

@@ -1,0 +1,39 @@
+//! The entry point the host uses: a config file in, its options and directory out.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::ConfigError;
+use crate::eval::{Loader, Options};
+
+/// A loaded Pungi config.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LoadedConfig {
+    /// Every option the file (and its includes) defines, in definition order.
+    pub options: Options,
+    /// Absolute directory of the config file: Pungi resolves relative paths in options
+    /// (comps file, variants file, ...) against it.
+    pub config_dir: PathBuf,
+    /// Every file read, the config first then includes in opening order; what a
+    /// compose should record to be reproducible.
+    pub files: Vec<PathBuf>,
+}
+
+/// Reads and evaluates the config file at `path`.
+pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    let mut loader = Loader::default();
+    let options = loader.file(path, None)?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    Ok(LoadedConfig {
+        options,
+        config_dir: absolute.parent().map(Path::to_owned).unwrap_or_default(),
+        files: loader.files,
+    })
+}
+
+/// Evaluates config text as if it were the file `path` (includes resolve next to it);
+/// for configs that do not live on disk, such as ones built by tests or tools.
+pub fn parse_str(text: &str, path: &Path) -> Result<Options, ConfigError> {
+    Loader::default().text(text, path)
+}
