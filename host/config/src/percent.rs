@@ -355,14 +355,14 @@ mod tests {
             format(
                 "%.2f %e %g %g",
                 &Value::Tuple(vec![
-                    Value::Float(2.71828),
+                    Value::Float(1.23456),
                     Value::Float(12345.678),
                     Value::Float(0.0001),
                     Value::Float(1e20)
                 ])
             )
             .unwrap(),
-            "2.72 1.234568e+04 0.0001 1e+20"
+            "1.23 1.234568e+04 0.0001 1e+20"
         );
         assert_eq!(format("%g", &Value::Float(2.5)).unwrap(), "2.5");
         assert_eq!(format("%08.3f", &Value::Float(-3.5)).unwrap(), "-003.500");
