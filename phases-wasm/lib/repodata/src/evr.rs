@@ -204,8 +204,7 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
         // kind is decided by the first side.
         let numeric = one[0].is_ascii_digit();
         let take = |s: &[u8]| {
-            let len = s
-                .iter()
+            s.iter()
                 .position(|c| {
                     if numeric {
                         !c.is_ascii_digit()
@@ -213,8 +212,7 @@ pub fn rpmvercmp(a: &str, b: &str) -> Ordering {
                         !c.is_ascii_alphabetic()
                     }
                 })
-                .unwrap_or(s.len());
-            len
+                .unwrap_or(s.len())
         };
         let (len1, len2) = (take(one), take(two));
         let (seg1, seg2) = (&one[..len1], &two[..len2]);

@@ -53,13 +53,11 @@ fn createrepo_dates(newest_first: &[Changelog]) -> Vec<u64> {
     for entry in newest_first {
         let time = entry.time;
         if last_time == time {
-            let mut bumped = time;
-            for newer in dates.iter_mut().rev() {
+            for (bumped, newer) in (time..).zip(dates.iter_mut().rev()) {
                 if *newer != bumped {
                     break;
                 }
                 *newer += 1;
-                bumped += 1;
             }
         } else {
             last_time = time;

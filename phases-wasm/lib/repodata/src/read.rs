@@ -117,7 +117,7 @@ fn read_document<T>(
     let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
     let hashing = HashingReader::new(file, record.checksum.algorithm);
     let source = if record.location.ends_with(".gz") {
-        Source::Gzip(MultiGzDecoder::new(hashing))
+        Source::Gzip(Box::new(MultiGzDecoder::new(hashing)))
     } else if [".xz", ".zst", ".zck", ".bz2"]
         .iter()
         .any(|ext| record.location.ends_with(ext))
@@ -152,7 +152,7 @@ fn read_document<T>(
 /// A metadata file's bytes, decompressed if needed, hashed as they are read.
 enum Source {
     Plain(HashingReader<File>),
-    Gzip(MultiGzDecoder<HashingReader<File>>),
+    Gzip(Box<MultiGzDecoder<HashingReader<File>>>),
 }
 
 impl Source {
