@@ -20,3 +20,5 @@ pub mod pipeline;
 pub mod policy;
 pub mod runtime;
 pub mod wit;
+
+pub use pungi_config as config;

@@ -1,1 +1,51 @@
-fn main() {}
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! - `build`: the phase components (wasm32-wasip2) and the host, release mode;
+//! - `demo`: build, generate the demo repositories, run a compose, say where it is;
+//! - `test`: build, prepare the Python venv (productmd), run every test;
+//! - `lint`: rustfmt and clippy, native and wasm.
+
+mod steps;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the phase components and the host (release).
+    Build,
+    /// Build, generate the demo input and run a compose on it.
+    Demo,
+    /// Build and run the whole test suite.
+    Test {
+        /// Extra arguments for `cargo test` (after `--`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// rustfmt --check and clippy -D warnings on native and wasm crates.
+    Lint,
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Build => steps::build(),
+        Command::Demo => steps::demo(),
+        Command::Test { args } => steps::test(&args),
+        Command::Lint => steps::lint(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

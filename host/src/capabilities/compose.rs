@@ -9,6 +9,7 @@ use crate::policy::MountGrant;
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupFact {
     pub id: String,
+    pub glob: bool,
     pub is_default: Option<bool>,
     pub uservisible: Option<bool>,
 }

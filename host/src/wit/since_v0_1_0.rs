@@ -62,6 +62,7 @@ impl compose::Host for PhaseHost {
                         .iter()
                         .map(|g| compose::GroupRef {
                             id: g.id.clone(),
+                            glob: g.glob,
                             is_default: g.is_default,
                             uservisible: g.uservisible,
                         })

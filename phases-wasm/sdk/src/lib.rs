@@ -12,6 +12,7 @@ extern crate self as pungi_phase_sdk;
 
 mod context;
 mod error;
+pub mod fs;
 pub mod log;
 mod progress;
 mod summary;
@@ -74,6 +75,6 @@ macro_rules! register_phase {
             }
         }
 
-        $crate::export_phase_world!(__PungiPhaseExport);
+        $crate::bindings::export_phase_world!(__PungiPhaseExport);
     };
 }
