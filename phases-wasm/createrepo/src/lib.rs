@@ -1,1 +1,109 @@
+//! Createrepo: repodata for every tree Gather made (`<Variant>/<arch>/os`,
+//! `.../debug/tree`, `<Variant>/source/tree`), with the variant's comps as the group file
+//! of binary repos; `createrepo_checksum` picks the digest. Output matches createrepo_c's
+//! formats, and is byte-identical for identical inputs (timestamps come from the compose
+//! date, not the clock).
 
+use pungi_documents::{CreaterepoDocument, GatherDocument, RepoRecord, names};
+use pungi_phase_sdk::{Context, Phase, PhaseError, Progress, Summary, log, register_phase};
+use pungi_repodata::{ChecksumKind, RepoOptions, write_repo};
+
+struct Createrepo;
+
+impl Phase for Createrepo {
+    fn run(ctx: &Context) -> Result<Summary, PhaseError> {
+        let gather: GatherDocument = ctx.read_document(names::GATHER)?;
+        let options = repo_options(ctx)?;
+        let progress = Progress::begin(gather.trees.len() as u64, "writing repodata");
+        let mut document = CreaterepoDocument::default();
+        let mut packages = 0u64;
+        for tree in &gather.trees {
+            let mut tree_options = options.clone();
+            tree_options.group_file = tree.comps.as_ref().map(Into::into);
+            let summary = write_repo(
+                std::path::Path::new(&tree.path),
+                &tree.packages,
+                &tree_options,
+            )
+            .map_err(|e| PhaseError::input(format!("repodata for {}: {e}", tree.path)))?;
+            log::info(format!("{}: {} packages", tree.path, summary.packages));
+            packages += summary.packages as u64;
+            document.repos.push(RepoRecord {
+                variant: tree.variant.clone(),
+                arch: tree.arch.clone(),
+                kind: tree.kind,
+                path: tree.path.clone(),
+                packages: summary.packages as u64,
+            });
+            progress.advance(1);
+        }
+        progress.finish("done");
+        ctx.write_document(names::CREATEREPO, &document)?;
+        Ok(Summary::new(format!(
+            "{} repositories, {packages} packages",
+            document.repos.len()
+        ))
+        .count("repositories", document.repos.len() as u64)
+        .count("packages", packages))
+    }
+}
+
+/// `createrepo_checksum` (sha256 by default) and a fixed timestamp from the compose
+/// date, so repeated composes of the same inputs give the same repodata.
+fn repo_options(ctx: &Context) -> Result<RepoOptions, PhaseError> {
+    let checksum = match ctx
+        .option_or("createrepo_checksum", "sha256".to_owned())?
+        .as_str()
+    {
+        "sha" | "sha1" => ChecksumKind::Sha1,
+        "sha224" => ChecksumKind::Sha224,
+        "sha256" => ChecksumKind::Sha256,
+        "sha384" => ChecksumKind::Sha384,
+        "sha512" => ChecksumKind::Sha512,
+        other => {
+            return Err(PhaseError::config(format!(
+                "createrepo_checksum = {other:?}: expected sha1, sha224, sha256, sha384 or sha512"
+            )));
+        }
+    };
+    let date = ctx.info().date;
+    let mut options = RepoOptions::at(date_to_epoch(&date)?);
+    options.checksum = checksum;
+    options.changelog_limit = ctx.option("createrepo_changelog_limit")?;
+    Ok(options)
+}
+
+/// Seconds since the epoch of `YYYYMMDD` at 00:00 UTC (days-from-civil).
+fn date_to_epoch(date: &str) -> Result<u64, PhaseError> {
+    let bad = || PhaseError::internal(format!("compose date {date:?} is not YYYYMMDD"));
+    if date.len() != 8 {
+        return Err(bad());
+    }
+    let number = |range: std::ops::Range<usize>| {
+        date.get(range)
+            .and_then(|s| s.parse::<i64>().ok())
+            .ok_or_else(bad)
+    };
+    let (y, m, d) = (number(0..4)?, number(4..6)?, number(6..8)?);
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400).map_err(|_| bad())
+}
+
+register_phase!(Createrepo);
+
+#[cfg(test)]
+mod tests {
+    use super::date_to_epoch;
+
+    #[test]
+    fn compose_dates_become_midnight_utc() {
+        assert_eq!(date_to_epoch("19700101").unwrap(), 0);
+        assert_eq!(date_to_epoch("20261125").unwrap(), 1_795_564_800);
+        assert!(date_to_epoch("2026-11-25").is_err());
+    }
+}
