@@ -11,6 +11,8 @@ pub const PHASE_CRATES: &[&str] = &[
     "pungi-phase-createrepo",
     "pungi-phase-image-checksum",
     "pungi-phase-test",
+    "pungi-test-hostile",
+    "pungi-test-future-wit",
 ];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
