@@ -1,0 +1,108 @@
+//! Support for the integration tests: where the built binaries, phase components and the
+//! Python venv are, and running `pungi-wasm` on generated inputs.
+//!
+//! `cargo xtask test` builds everything and sets `PUNGI_WASM_BIN`, `PUNGI_WASM_PHASES` and
+//! `PUNGI_TEST_PYTHON`; without them the defaults point into the workspace's `target/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_path_buf()
+}
+
+fn from_env_or(name: &str, default: PathBuf, hint: &str) -> PathBuf {
+    let path = std::env::var_os(name).map(PathBuf::from).unwrap_or(default);
+    assert!(path.exists(), "{} does not exist: {hint}", path.display());
+    path
+}
+
+/// The `pungi-wasm` binary.
+pub fn pungi_wasm() -> PathBuf {
+    from_env_or(
+        "PUNGI_WASM_BIN",
+        workspace().join("target/debug/pungi-wasm"),
+        "run the tests with `cargo xtask test` (or build with `cargo build -p pungi-host`)",
+    )
+}
+
+/// The directory of built phase components.
+pub fn phases_dir() -> PathBuf {
+    from_env_or(
+        "PUNGI_WASM_PHASES",
+        workspace().join("target/wasm32-wasip2/release"),
+        "run the tests with `cargo xtask test` (or `cargo xtask build`)",
+    )
+}
+
+/// The Python interpreter of the venv that has productmd.
+pub fn python() -> PathBuf {
+    from_env_or(
+        "PUNGI_TEST_PYTHON",
+        workspace().join(".venv/bin/python"),
+        "run the tests with `cargo xtask test`, which creates .venv with productmd",
+    )
+}
+
+/// Fails the test with an install hint when a system tool is missing.
+pub fn require_tool(program: &str, debian_package: &str) {
+    let found = std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false);
+    assert!(found, "`{program}` is needed by this test: apt-get install {debian_package}");
+}
+
+/// Runs `pungi-wasm` with `args`, with its compiled-component cache in `cache`.
+pub fn run_pungi(args: &[&str], cache: &Path) -> Output {
+    Command::new(pungi_wasm())
+        .args(args)
+        .env("PUNGI_WASM_CACHE", cache)
+        .env("PUNGI_WASM_PHASES", phases_dir())
+        .output()
+        .expect("pungi-wasm starts")
+}
+
+/// Runs a compose of `config` into `target` (nightly, fixed date) and returns its
+/// directory, panicking with the tool's output when it fails.
+pub fn compose(config: &Path, target: &Path, cache: &Path, extra: &[&str]) -> PathBuf {
+    let mut args = vec![
+        "compose",
+        "--config",
+        config.to_str().expect("utf-8 path"),
+        "--target-dir",
+        target.to_str().expect("utf-8 path"),
+        "--nightly",
+        "--compose-date",
+        "20261123",
+    ];
+    args.extend_from_slice(extra);
+    let output = run_pungi(&args, cache);
+    assert!(
+        output.status.success(),
+        "compose failed\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("FINISHED"))
+        .unwrap_or_else(|| panic!("no FINISHED line in:\n{stdout}"));
+    PathBuf::from(line.rsplit(": ").next().expect("a path after the colon"))
+}
+
+/// The text of a command's output streams, for assertion messages.
+pub fn describe(output: &Output) -> String {
+    format!(
+        "status {}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+pub use pungi_fixtures::write_demo;

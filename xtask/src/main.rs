@@ -36,7 +36,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let result = match Cli::parse().command {
-        Command::Build => steps::build(),
+        Command::Build => steps::build(steps::Profile::Release),
         Command::Demo => steps::demo(),
         Command::Test { args } => steps::test(&args),
         Command::Lint => steps::lint(),

@@ -82,12 +82,14 @@ impl ComposeArgs {
 }
 
 pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
-    let selection = Selection::new(&args.skip_phase, &args.just_phase)?;
     let policy = match &args.policy {
         Some(path) => Policy::stock_with_overrides(path)?,
         None => Policy::stock(),
     };
     let inputs = read_inputs(&args.config)?;
+    let mut skip = args.skip_phase.clone();
+    skip.extend(inputs.skip_phases()?);
+    let selection = Selection::new(&skip, &args.just_phase)?;
     let request = ComposeRequest {
         target_dir: args.target_dir.clone(),
         compose_type: args.compose_type(),

@@ -15,6 +15,17 @@ pub struct Inputs {
     pub variants: Vec<VariantFact>,
 }
 
+impl Inputs {
+    /// The config's `skip_phases`, which `--skip-phase` adds to.
+    pub fn skip_phases(&self) -> anyhow::Result<Vec<String>> {
+        match self.options.get("skip_phases") {
+            None => Ok(Vec::new()),
+            Some(value) => serde_json::from_value(value.clone())
+                .context("option `skip_phases` must be a list of phase names"),
+        }
+    }
+}
+
 /// Parses `path` and its variants file; errors name the file, line and column.
 pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
     let loaded = load(path).map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -43,6 +43,27 @@ pub const STOCK_PHASES: &[PhaseSpec] = &[
     },
 ];
 
+/// Every phase Pungi knows. Skipping one this build does not run yet is a no-op, so
+/// configs written for Pungi (`skip_phases = ["buildinstall", ...]`) run unchanged.
+pub const PUNGI_PHASES: &[&str] = &[
+    "init",
+    "pkgset",
+    "buildinstall",
+    "gather",
+    "extra_files",
+    "createrepo",
+    "ostree",
+    "productimg",
+    "createiso",
+    "live_images",
+    "live_media",
+    "image_build",
+    "osbs",
+    "ostree_installer",
+    "image_checksum",
+    "test",
+];
+
 /// Which phases this run includes, from `--skip-phase` and `--just-phase`.
 #[derive(Debug, Clone)]
 pub struct Selection {
@@ -52,8 +73,10 @@ pub struct Selection {
 /// A phase name that is not a phase, or one that cannot be skipped.
 #[derive(Debug, thiserror::Error)]
 pub enum SelectionError {
-    #[error("unknown phase `{0}`; the phases are: {phases}", phases = STOCK_PHASES.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))]
+    #[error("unknown phase `{0}`; the phases are: {phases}", phases = PUNGI_PHASES.join(", "))]
     Unknown(String),
+    #[error("phase `{0}` is not available in this build; it runs: {phases}", phases = STOCK_PHASES.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))]
+    NotAvailable(String),
     #[error("phase `{0}` cannot be skipped: later phases need what it produces")]
     NotSkippable(String),
 }
@@ -63,18 +86,20 @@ impl Selection {
     /// then removes phases.
     pub fn new(skip: &[String], just: &[String]) -> Result<Self, SelectionError> {
         let find = |name: &String| {
-            STOCK_PHASES
-                .iter()
-                .find(|p| p.name == name.as_str())
-                .ok_or_else(|| SelectionError::Unknown(name.clone()))
+            if !PUNGI_PHASES.contains(&name.as_str()) {
+                return Err(SelectionError::Unknown(name.clone()));
+            }
+            Ok(STOCK_PHASES.iter().find(|p| p.name == name.as_str()))
         };
         for name in skip {
-            if !find(name)?.skippable {
+            if find(name)?.is_some_and(|p| !p.skippable) {
                 return Err(SelectionError::NotSkippable(name.clone()));
             }
         }
         for name in just {
-            find(name)?;
+            if find(name)?.is_none() {
+                return Err(SelectionError::NotAvailable(name.clone()));
+            }
         }
         let phases = STOCK_PHASES
             .iter()
@@ -120,6 +145,14 @@ mod tests {
         assert!(matches!(
             Selection::new(&s(&["gathr"]), &[]),
             Err(SelectionError::Unknown(_))
+        ));
+        assert_eq!(
+            names(&Selection::new(&s(&["buildinstall", "createiso"]), &[]).unwrap()).len(),
+            STOCK_PHASES.len()
+        );
+        assert!(matches!(
+            Selection::new(&[], &s(&["createiso"])),
+            Err(SelectionError::NotAvailable(_))
         ));
     }
 }
