@@ -1,0 +1,568 @@
+//! The sandbox holds: a hostile phase component (`tests/components/hostile`) tries, one
+//! action per test, something its grant does not allow, and each test checks that the
+//! host refused it (or stopped the phase with the right limit), that the message names
+//! what was refused, that nothing changed outside the grant on disk and, for capability
+//! calls, that the audit log recorded the refusal and still verifies.
+//!
+//! The components are built by `cargo xtask build` (or `cargo build --release --target
+//! wasm32-wasip2 -p pungi-test-hostile -p pungi-test-future-wit`); `cargo xtask test`
+//! points `PUNGI_WASM_PHASES` at them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use pungi_host::audit::{AuditLog, verify_chain};
+use pungi_host::capabilities::{ComposeFacts, DocumentStore, PhaseEnv, PhaseProgress};
+use pungi_host::policy::{Grant, Limits, MountGrant, MountRole};
+use pungi_host::runtime::{LoadedComponent, PhaseFailure, PhaseReport, Runtime, WitVersionError};
+use serde_json::{Value, json};
+
+const MEMORY_LIMIT: u64 = 64 << 20;
+const TIME_LIMIT: Duration = Duration::from_secs(2);
+const OUTPUT_LIMIT: u64 = 64 << 10;
+const ORIGINAL: &str = "original read-only content\n";
+
+/// Where the built phase components are.
+fn components_dir() -> PathBuf {
+    std::env::var_os("PUNGI_WASM_PHASES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/release")
+        })
+}
+
+fn component_path(file: &str) -> PathBuf {
+    let path = components_dir().join(file);
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo xtask build` (or `cargo build --release --target \
+         wasm32-wasip2 -p pungi-test-hostile -p pungi-test-future-wit`) first",
+        path.display()
+    );
+    path
+}
+
+/// One engine and the hostile component, compiled once for every test of this file.
+struct Shared {
+    runtime: Runtime,
+    hostile: LoadedComponent,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sandbox-component-cache");
+        let runtime = Runtime::new(cache).expect("a wasmtime engine");
+        let hostile = runtime
+            .load(&component_path("pungi_test_hostile.wasm"))
+            .expect("the hostile component loads");
+        Shared { runtime, hostile }
+    })
+}
+
+/// The host side of one run: a compose tree in a temporary directory.
+///
+/// ```text
+/// root/compose/        mounted rw at /compose; planted.txt, escape -> /etc
+/// root/work/           mounted ro at /work; ro.txt
+/// root/x               outside every mount
+/// root/metadata/       the document store; secret.json, allowed-in.json
+/// root/audit.jsonl
+/// ```
+struct Sandbox {
+    root: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        let root = tempfile::tempdir().expect("a temporary directory");
+        let path = root.path();
+        for dir in ["compose", "work", "metadata"] {
+            std::fs::create_dir(path.join(dir)).unwrap();
+        }
+        std::fs::write(path.join("compose/planted.txt"), "planted\n").unwrap();
+        std::os::unix::fs::symlink("/etc", path.join("compose/escape")).unwrap();
+        std::fs::write(path.join("work/ro.txt"), ORIGINAL).unwrap();
+        std::fs::write(path.join("x"), "outside every mount\n").unwrap();
+        std::fs::write(path.join("metadata/secret.json"), r#"{"secret":true}"#).unwrap();
+        std::fs::write(path.join("metadata/allowed-in.json"), "{}").unwrap();
+        Sandbox { root }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.root.path().join(relative)
+    }
+
+    fn grant(&self) -> Grant {
+        let mount = |guest: &str, dir: &str, writable, role| MountGrant {
+            guest: guest.into(),
+            host: self.path(dir),
+            writable,
+            role,
+        };
+        Grant {
+            phase: "hostile".into(),
+            mounts: vec![
+                mount("/compose", "compose", true, MountRole::Compose),
+                mount("/work", "work", false, MountRole::Work),
+            ],
+            commands: BTreeSet::from(["ls".to_owned()]),
+            metadata_read: BTreeSet::from(["allowed-in".to_owned()]),
+            metadata_write: BTreeSet::from(["allowed-out".to_owned()]),
+            limits: Limits {
+                memory_bytes: MEMORY_LIMIT,
+                time: TIME_LIMIT,
+                output_bytes: OUTPUT_LIMIT,
+            },
+        }
+    }
+
+    fn env(&self, action: &str, arg: Option<&str>) -> PhaseEnv {
+        let mut config = serde_json::Map::new();
+        config.insert("hostile_action".into(), json!(action));
+        if let Some(arg) = arg {
+            config.insert("hostile_arg".into(), json!(arg));
+        }
+        PhaseEnv {
+            grant: self.grant(),
+            component: shared().hostile.sha256.clone(),
+            facts: Arc::new(facts(config)),
+            documents: Arc::new(DocumentStore::new(self.path("metadata"))),
+            audit: Arc::new(AuditLog::open(&self.path("audit.jsonl")).unwrap()),
+            progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
+        }
+    }
+
+    /// Every file and symlink under the root (the audit log aside) with its content or
+    /// target, without following symlinks.
+    fn snapshot(&self) -> BTreeMap<String, String> {
+        fn walk(dir: &Path, root: &Path, out: &mut BTreeMap<String, String>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                let name = path.strip_prefix(root).unwrap().display().to_string();
+                let meta = path.symlink_metadata().unwrap();
+                if meta.is_symlink() {
+                    let target = std::fs::read_link(&path).unwrap();
+                    out.insert(name, format!("-> {}", target.display()));
+                } else if meta.is_dir() {
+                    out.insert(name.clone(), "<dir>".into());
+                    walk(&path, root, out);
+                } else if name != "audit.jsonl" {
+                    let bytes = std::fs::read(&path).unwrap();
+                    out.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        walk(self.root.path(), self.root.path(), &mut out);
+        out
+    }
+
+    /// The audit log, one JSON value a line, after checking its hash chain.
+    fn audit(&self) -> Vec<Value> {
+        let path = self.path("audit.jsonl");
+        verify_chain(&path).unwrap_or_else(|e| panic!("audit chain does not verify: {e}"));
+        std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect()
+    }
+
+    /// Asserts the audit log has a line for `interface.operation` with `outcome` whose
+    /// args mention `needle`.
+    fn assert_audited(&self, interface: &str, operation: &str, outcome: &str, needle: &str) {
+        let lines = self.audit();
+        let found = lines.iter().any(|line| {
+            line["interface"] == interface
+                && line["operation"] == operation
+                && line["outcome"] == outcome
+                && line["args"].to_string().contains(needle)
+        });
+        assert!(
+            found,
+            "no audit line {interface}.{operation} outcome={outcome} mentioning {needle:?} in:\n{}",
+            lines
+                .iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+fn facts(config: serde_json::Map<String, Value>) -> ComposeFacts {
+    ComposeFacts {
+        id: "Hostile-1.0-20260101.n.0".into(),
+        label: None,
+        date: "20260101".into(),
+        respin: 0,
+        compose_type: "nightly".into(),
+        release_name: "Hostile".into(),
+        release_short: "Hostile".into(),
+        release_version: "1.0".into(),
+        release_type: "ga".into(),
+        arches: vec!["x86_64".into()],
+        variants: Vec::new(),
+        config,
+    }
+}
+
+/// What one hostile run did, with the sandbox it ran in.
+struct Run {
+    sandbox: Sandbox,
+    result: Result<PhaseReport, PhaseFailure>,
+    elapsed: Duration,
+}
+
+/// Runs the hostile phase with `action` in a fresh sandbox and checks that nothing on
+/// disk changed except what `allowed` names (paths relative to the sandbox root).
+fn run(action: &str, arg: Option<&str>, allowed: &[&str]) -> Run {
+    let sandbox = Sandbox::new();
+    let before = sandbox.snapshot();
+    let env = sandbox.env(action, arg);
+    let started = Instant::now();
+    let result = shared().runtime.run(&shared().hostile, env);
+    let elapsed = started.elapsed();
+    eprintln!("`{action}` ended in {elapsed:?}: {result:?}");
+    let after = sandbox.snapshot();
+    let changed: Vec<_> = before
+        .keys()
+        .chain(after.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|k| before.get(*k) != after.get(*k) && !allowed.contains(&k.as_str()))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "`{action}` changed {changed:?} (result: {result:?})"
+    );
+    assert_eq!(
+        after.get("work/ro.txt").map(String::as_str),
+        Some(ORIGINAL),
+        "`{action}` changed the read-only mount"
+    );
+    sandbox.audit();
+    Run {
+        sandbox,
+        result,
+        elapsed,
+    }
+}
+
+impl Run {
+    /// The phase was refused: it returned a capability error whose message contains
+    /// every one of `needles`; returns the message.
+    fn denied(&self, needles: &[&str]) -> &str {
+        let message = match &self.result {
+            Err(PhaseFailure::Failed { kind, message }) => {
+                assert_eq!(*kind, "capability", "{message}");
+                message
+            }
+            Ok(report) => panic!("the sandbox let it through: {}", report.message),
+            Err(other) => panic!("expected a refusal, got {other:?}"),
+        };
+        assert!(
+            !message.contains("ESCAPED"),
+            "the sandbox let it through: {message}"
+        );
+        for needle in needles {
+            assert!(
+                message.contains(needle),
+                "{message:?} should name {needle:?}"
+            );
+        }
+        message
+    }
+}
+
+#[test]
+fn harness_works_with_a_harmless_run() {
+    let run = run("ok", None, &[]);
+    let report = run.result.as_ref().expect("the `ok` action succeeds");
+    assert_eq!(report.message, "hostile phase did nothing");
+    run.sandbox
+        .assert_audited("config", "get", "ok", "hostile_action");
+}
+
+#[test]
+fn reading_etc_passwd_is_refused() {
+    run("read-etc-passwd", None, &[]).denied(&["reading /etc/passwd"]);
+}
+
+#[test]
+fn dotdot_out_of_a_mount_is_refused() {
+    run("read-dotdot", None, &[]).denied(&["reading /compose/../../etc/passwd"]);
+}
+
+#[test]
+fn relative_path_out_of_the_sandbox_is_refused() {
+    run("read-relative", None, &[]).denied(&["reading ../x"]);
+}
+
+#[test]
+fn symlink_out_of_a_mount_is_not_followed() {
+    run("follow-symlink", None, &[]).denied(&["reading /compose/escape/passwd"]);
+}
+
+#[test]
+fn writing_into_a_read_only_mount_is_refused() {
+    run("write-readonly", None, &[]).denied(&["writing /work/written-by-hostile"]);
+}
+
+#[test]
+fn writing_outside_every_mount_is_refused() {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let target = std::env::temp_dir().join(format!("pungi-hostile-{}-{nanos}", std::process::id()));
+    let target = target.to_str().unwrap().to_owned();
+    run("write-other-dir", Some(&target), &[]).denied(&[&format!("writing {target}")]);
+    assert!(!Path::new(&target).exists(), "{target} was written");
+}
+
+#[test]
+fn linking_out_of_and_into_the_grant_is_refused() {
+    let run = run("link-out", None, &[]);
+    run.denied(&["/etc/pungi-hostile-link", "/etc/passwd", "denied"]);
+    assert!(!Path::new("/etc/pungi-hostile-link").exists());
+    for needle in ["/etc/pungi-hostile-link", "\"source\":\"/etc/passwd\""] {
+        run.sandbox
+            .assert_audited("files", "link", "denied", needle);
+    }
+}
+
+#[test]
+#[ignore = "HOLE: files.link hardlinks a read-only mount's file into a writable mount; \
+            writing through the link changes the read-only original"]
+fn a_link_from_a_read_only_mount_does_not_make_it_writable() {
+    let run = run("link-then-write", None, &["compose/linked.txt"]);
+    run.denied(&["/work/ro.txt kept its content"]);
+}
+
+#[test]
+fn hashing_outside_the_grant_is_refused() {
+    let run = run("digest-out", None, &[]);
+    run.denied(&["hashing /etc/passwd", "denied"]);
+    run.sandbox
+        .assert_audited("files", "digest", "denied", "/etc/passwd");
+}
+
+#[test]
+fn a_command_not_granted_is_refused() {
+    let run = run("command-not-granted", None, &[]);
+    run.denied(&["`cat`", "denied", "granted: ls"]);
+    run.sandbox
+        .assert_audited("command", "run", "denied", "\"cat\"");
+}
+
+#[test]
+fn a_command_path_argument_outside_the_grant_is_refused_and_inside_is_translated() {
+    let run = run("command-path-arg", None, &[]);
+    run.denied(&["running `ls`", "`/etc`", "denied"]);
+    run.sandbox
+        .assert_audited("command", "run", "ok", "[\"/compose\"]");
+    run.sandbox
+        .assert_audited("command", "run", "denied", "[\"/etc\"]");
+}
+
+#[test]
+fn a_command_by_absolute_path_is_refused() {
+    let run = run("command-absolute-program", None, &[]);
+    run.denied(&["`/bin/ls`", "denied"]);
+    run.sandbox
+        .assert_audited("command", "run", "denied", "\"/bin/ls\"");
+}
+
+#[test]
+fn a_command_working_directory_outside_the_grant_is_refused() {
+    let run = run("command-cwd-outside", None, &[]);
+    run.denied(&["`/etc`", "denied"]);
+    run.sandbox
+        .assert_audited("command", "run", "denied", "\"cwd\":\"/etc\"");
+}
+
+#[test]
+#[ignore = "HOLE: a relative command argument (`ls ../..`) is passed as is and reaches \
+            outside every mount from the command's working directory"]
+fn a_relative_command_argument_cannot_climb_out() {
+    let run = run("command-relative-arg", None, &[]);
+    run.denied(&["`../..`", "denied"]);
+    run.sandbox
+        .assert_audited("command", "run", "denied", "\"../..\"");
+}
+
+#[test]
+#[ignore = "HOLE: command.run passes any environment variable, LD_PRELOAD included, to the \
+            native program"]
+fn a_command_cannot_be_given_loader_variables() {
+    let run = run("command-env-ldpreload", None, &[]);
+    run.denied(&["LD_PRELOAD", "denied"]);
+    run.sandbox.assert_audited("command", "run", "denied", "ls");
+}
+
+#[test]
+fn metadata_documents_not_granted_are_refused() {
+    let run = run("metadata-not-granted", None, &[]);
+    run.denied(&["document `secret`", "document `pkgset`", "denied"]);
+    run.sandbox
+        .assert_audited("metadata", "read", "denied", "\"secret\"");
+    run.sandbox
+        .assert_audited("metadata", "write", "denied", "\"pkgset\"");
+}
+
+#[test]
+fn the_environment_is_empty() {
+    assert!(
+        std::env::var_os("HOME").is_some() || std::env::var_os("PATH").is_some(),
+        "the test process itself should have an environment to leak"
+    );
+    let run = run("env", None, &[]);
+    let report = run.result.as_ref().expect("the `env` action reports");
+    let count = |name: &str| {
+        report
+            .counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
+    };
+    assert_eq!(count("vars"), Some(0), "{}", report.message);
+    assert_eq!(count("home"), Some(0), "{}", report.message);
+}
+
+#[test]
+fn the_network_is_unreachable() {
+    let tcp = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    tcp.set_nonblocking(true).unwrap();
+    let address = tcp.local_addr().unwrap();
+    let udp = std::net::UdpSocket::bind(address).ok();
+    let run = run("network", Some(&address.to_string()), &[]);
+    run.denied(&[&format!("connecting to {address}")]);
+    assert_eq!(
+        tcp.accept().map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock,
+        "the phase reached the listener"
+    );
+    if let Some(udp) = udp {
+        udp.set_nonblocking(true).unwrap();
+        let mut buffer = [0u8; 16];
+        assert!(udp.recv(&mut buffer).is_err(), "a datagram got out");
+    }
+}
+
+#[test]
+fn a_memory_bomb_is_stopped_at_the_limit() {
+    let run = run("memory-bomb", None, &[]);
+    match &run.result {
+        Err(failure @ PhaseFailure::MemoryLimit { limit }) => {
+            assert_eq!(*limit, MEMORY_LIMIT);
+            assert!(failure.to_string().contains("64 MiB"), "{failure}");
+        }
+        other => panic!("expected the memory limit, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_infinite_loop_is_stopped_at_the_time_limit() {
+    let run = run("infinite-loop", None, &[]);
+    match &run.result {
+        Err(failure @ PhaseFailure::TimeLimit { limit }) => {
+            assert_eq!(*limit, TIME_LIMIT);
+            assert!(failure.to_string().contains("2 s"), "{failure}");
+        }
+        other => panic!("expected the time limit, got {other:?}"),
+    }
+    assert!(
+        run.elapsed < TIME_LIMIT * 3,
+        "stopped only after {:?}",
+        run.elapsed
+    );
+}
+
+/// Resident memory of this test process, in bytes.
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map(|kib| kib << 10)
+        .expect("VmRSS in /proc/self/status")
+}
+
+#[test]
+fn a_stdout_flood_ends_without_growing_the_host() {
+    let before = resident_bytes();
+    let run = run("stdout-flood", None, &[]);
+    let grown = resident_bytes().saturating_sub(before);
+    match &run.result {
+        Err(PhaseFailure::Trap { stderr, .. }) => {
+            eprintln!("flood stderr: {stderr}");
+            assert!(
+                stderr.len() as u64 <= OUTPUT_LIMIT,
+                "{} bytes",
+                stderr.len()
+            );
+        }
+        Err(PhaseFailure::TimeLimit { .. }) => {}
+        other => panic!("expected a trap or the time limit, got {other:?}"),
+    }
+    assert!(
+        run.elapsed < TIME_LIMIT * 3,
+        "ran for {:?} before it ended",
+        run.elapsed
+    );
+    // Other tests run alongside in this process, so the bound is loose; an unbounded
+    // capture of two seconds of 1 KiB lines would be far beyond it.
+    assert!(grown < 256 << 20, "the host grew by {} MiB", grown >> 20);
+}
+
+#[test]
+#[ignore = "GAP: a phase stopped by the output cap is reported as a bare trap \
+            (`failed printing to stdout: Broken pipe` in its stderr), not by the limit"]
+fn a_stdout_flood_is_reported_as_the_output_limit() {
+    let run = run("stdout-flood", None, &[]);
+    let failure = run.result.as_ref().expect_err("the flood cannot succeed");
+    let message = failure.to_string();
+    assert!(
+        message.contains("output") && message.contains("64 KiB"),
+        "{message:?} should name the output limit"
+    );
+}
+
+#[test]
+fn a_panic_is_a_trap_with_its_message() {
+    let run = run("panic", None, &[]);
+    match &run.result {
+        Err(PhaseFailure::Trap { stderr, .. }) => assert!(
+            stderr.contains("hostile phase panics on purpose"),
+            "stderr: {stderr}"
+        ),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_component_built_for_a_newer_wit_is_refused_naming_both_versions() {
+    let path = component_path("pungi_test_future_wit.wasm");
+    let error = match shared().runtime.load(&path) {
+        Ok(_) => panic!("a pungi:phase@0.2.0 component was loaded"),
+        Err(error) => error,
+    };
+    let version = error
+        .downcast_ref::<WitVersionError>()
+        .unwrap_or_else(|| panic!("expected a WitVersionError, got {error:#}"));
+    assert_eq!(version.found, "0.2.0");
+    assert_eq!(version.supported, "0.1.0");
+    let message = error.to_string();
+    for needle in [
+        "pungi:phase@0.2.0",
+        "pungi:phase@0.1.0",
+        "pungi_test_future_wit",
+    ] {
+        assert!(message.contains(needle), "{message:?} should name {needle}");
+    }
+}
