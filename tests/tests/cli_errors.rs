@@ -12,10 +12,11 @@ fn failing_compose(break_it: impl FnOnce(&Path), extra: &[&str]) -> String {
     write_demo(&input).unwrap();
     break_it(&input);
     let target = dir.path().join("composes");
+    let config = input.join("demo.conf");
     let mut args = vec![
         "compose",
         "--config",
-        input.join("demo.conf").to_str().unwrap(),
+        config.to_str().unwrap(),
         "--target-dir",
         target.to_str().unwrap(),
     ];
@@ -23,7 +24,10 @@ fn failing_compose(break_it: impl FnOnce(&Path), extra: &[&str]) -> String {
     let output = run_pungi(&args, &dir.path().join("cache"));
     assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"),
+        "{stderr}"
+    );
     let composes = std::fs::read_dir(&target).map(|d| d.count()).unwrap_or(0);
     assert_eq!(composes, 0, "no compose directory is left behind");
     stderr
@@ -42,18 +46,32 @@ fn config_syntax_error_names_file_line_and_column() {
         |input| {
             let config = input.join("demo.conf");
             let text = std::fs::read_to_string(&config).unwrap();
-            line = text.lines().position(|l| l.starts_with("release_short")).unwrap() + 1;
-            edit(&config, "release_short = \"Demo\"", "release_short = [\"Demo\"");
+            line = text
+                .lines()
+                .position(|l| l.starts_with("release_short"))
+                .unwrap()
+                + 1;
+            edit(&config, "release_short = \"Demo\"", "release_short = Demo");
         },
         &["--nightly"],
     );
     assert!(stderr.contains(&format!("demo.conf:{line}:")), "{stderr}");
+    assert!(
+        stderr.contains("Demo"),
+        "the message names the undefined name: {stderr}"
+    );
 }
 
 #[test]
 fn variants_error_names_the_variants_file_and_line() {
     let stderr = failing_compose(
-        |input| edit(&input.join("variants.xml"), "type=\"optional\"", "type=\"optionall\""),
+        |input| {
+            edit(
+                &input.join("variants.xml"),
+                "type=\"optional\"",
+                "type=\"optionall\"",
+            )
+        },
         &["--nightly"],
     );
     assert!(stderr.contains("variants.xml:"), "{stderr}");
@@ -66,7 +84,10 @@ fn missing_repository_is_named() {
         |input| std::fs::remove_dir_all(input.join("repos/aarch64")).unwrap(),
         &["--nightly"],
     );
-    assert!(stderr.contains("pkgset_repos") && stderr.contains("aarch64"), "{stderr}");
+    assert!(
+        stderr.contains("pkgset_repos") && stderr.contains("aarch64"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -80,5 +101,8 @@ fn production_compose_needs_a_label() {
 #[test]
 fn unknown_phase_lists_the_phases() {
     let stderr = failing_compose(|_| {}, &["--nightly", "--skip-phase", "gathr"]);
-    assert!(stderr.contains("gathr") && stderr.contains("createrepo"), "{stderr}");
+    assert!(
+        stderr.contains("gathr") && stderr.contains("createrepo"),
+        "{stderr}"
+    );
 }
