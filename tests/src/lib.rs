@@ -53,7 +53,10 @@ pub fn require_tool(program: &str, debian_package: &str) {
     let found = std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
         .unwrap_or(false);
-    assert!(found, "`{program}` is needed by this test: apt-get install {debian_package}");
+    assert!(
+        found,
+        "`{program}` is needed by this test: apt-get install {debian_package}"
+    );
 }
 
 /// Runs `pungi-wasm` with `args`, with its compiled-component cache in `cache`.

@@ -25,7 +25,13 @@ fn demo() -> &'static Demo {
         let target = dir.path().join("composes");
         let cache = dir.path().join("cache");
         let compose = compose(&input.join("demo.conf"), &target, &cache, &[]);
-        Demo { _dir: dir, input, target, cache, compose }
+        Demo {
+            _dir: dir,
+            input,
+            target,
+            cache,
+            compose,
+        }
     })
 }
 
@@ -41,19 +47,35 @@ fn json(path: &Path) -> serde_json::Value {
 fn every_phase_ran_as_a_component_and_the_compose_finished() {
     let demo = demo();
     assert_eq!(read(&demo.compose.join("STATUS")), "FINISHED\n");
-    assert_eq!(read(&demo.compose.join("COMPOSE_ID")), "Demo-1.0-20261123.n.0");
+    assert_eq!(
+        read(&demo.compose.join("COMPOSE_ID")),
+        "Demo-1.0-20261123.n.0"
+    );
     assert!(demo.compose.ends_with("Demo-1.0-20261123.n.0"));
     let report = json(&demo.compose.join("logs/global/phases.json"));
     let phases = report["phases"].as_array().unwrap();
     let names: Vec<&str> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["init", "pkgset", "gather", "createrepo", "image_checksum", "test"]);
+    assert_eq!(
+        names,
+        [
+            "init",
+            "pkgset",
+            "gather",
+            "createrepo",
+            "image_checksum",
+            "test"
+        ]
+    );
     for phase in phases {
         let name = phase["name"].as_str().unwrap();
         assert_eq!(phase["result"], "done", "{phase}");
         let sha = phase["component"].as_str().unwrap();
         assert_eq!(sha.len(), 64, "{name}: component named by sha256");
         let log = read(&demo.compose.join(format!("logs/global/{name}.global.log")));
-        assert!(log.contains(&format!("sha256 {sha}")), "{name} log names its component:\n{log}");
+        assert!(
+            log.contains(&format!("sha256 {sha}")),
+            "{name} log names its component:\n{log}"
+        );
     }
 }
 
@@ -69,7 +91,10 @@ fn trees_hold_the_gathered_packages_with_repodata() {
         "Server/source/tree",
         "Server/x86_64/debug/tree",
     ] {
-        assert!(compose.join(tree).join("repodata/repomd.xml").is_file(), "{tree} has repodata");
+        assert!(
+            compose.join(tree).join("repodata/repomd.xml").is_file(),
+            "{tree} has repodata"
+        );
     }
     let rpms = json(&compose.join("metadata/rpms.json"));
     assert_eq!(rpms["header"]["type"], "productmd.rpms");
@@ -83,13 +108,25 @@ fn trees_hold_the_gathered_packages_with_repodata() {
             categories.insert(entry["category"].as_str().unwrap().to_owned());
         }
     }
-    assert_eq!(categories.into_iter().collect::<Vec<_>>(), ["binary", "debug", "source"]);
+    assert_eq!(
+        categories.into_iter().collect::<Vec<_>>(),
+        ["binary", "debug", "source"]
+    );
     // Filtered in the config for Server, and not pulled in by anything else.
-    assert!(!server.to_string().contains("\"yum-"), "filter_packages keeps yum out of Server");
+    assert!(
+        !server.to_string().contains("\"yum-"),
+        "filter_packages keeps yum out of Server"
+    );
     // A package of the parent is not repeated in the optional child.
     let optional = rpms["payload"]["rpms"]["Server-optional"]["x86_64"].to_string();
-    assert!(!optional.contains("\"bash-0:"), "bash ships in Server, not again in Server-optional");
-    assert!(optional.contains("glibc-devel"), "additional_packages for Server-optional");
+    assert!(
+        !optional.contains("\"bash-0:"),
+        "bash ships in Server, not again in Server-optional"
+    );
+    assert!(
+        optional.contains("glibc-devel"),
+        "additional_packages for Server-optional"
+    );
 }
 
 #[test]
@@ -104,7 +141,12 @@ print(",".join(sorted(v.uid for v in c.info.get_variants(recursive=True))))
 print(sum(len(srpms) for arches in c.rpms.rpms.values() for srpms in arches.values()))
 print(len(c.images.images))
 "#;
-    let output = Command::new(python()).arg("-c").arg(script).arg(&demo.compose).output().unwrap();
+    let output = Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .arg(&demo.compose)
+        .output()
+        .unwrap();
     assert!(output.status.success(), "{}", describe(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -119,13 +161,29 @@ fn dnf_installs_from_the_server_repository() {
     require_tool("dnf", "dnf");
     let demo = demo();
     let root = tempfile::tempdir().unwrap();
-    let repo = format!("server,file://{}", demo.compose.join("compose/Server/x86_64/os").display());
+    let repo = format!(
+        "server,file://{}",
+        demo.compose.join("compose/Server/x86_64/os").display()
+    );
     let output = Command::new("dnf")
-        .args(["-y", "-q", "--setopt=reposdir=/dev/null", "--nogpgcheck", "--forcearch=x86_64", "--releasever=1"])
+        .args([
+            "-y",
+            "-q",
+            "--setopt=reposdir=/dev/null",
+            "--nogpgcheck",
+            "--forcearch=x86_64",
+            "--releasever=1",
+        ])
         .arg(format!("--repofrompath={repo}"))
         .args(["--repo=server"])
-        .arg(format!("--installroot={}", root.path().join("root").display()))
-        .arg(format!("--setopt=cachedir={}", root.path().join("cache").display()))
+        .arg(format!(
+            "--installroot={}",
+            root.path().join("root").display()
+        ))
+        .arg(format!(
+            "--setopt=cachedir={}",
+            root.path().join("cache").display()
+        ))
         .args(["install", "httpd", "vim-enhanced"])
         .output()
         .unwrap();
@@ -143,11 +201,20 @@ fn dnf_installs_from_the_server_repository() {
 fn dnf_repoclosure_agrees_with_the_test_phase() {
     require_tool("dnf", "dnf dnf-plugins-core");
     let demo = demo();
-    let log = read(&demo.compose.join("logs/x86_64/repoclosure-Server.x86_64.log"));
+    let log = read(
+        &demo
+            .compose
+            .join("logs/x86_64/repoclosure-Server.x86_64.log"),
+    );
     assert!(log.contains("no unresolved dependencies"), "{log}");
     let cache = tempfile::tempdir().unwrap();
     let output = Command::new("dnf")
-        .args(["-q", "--setopt=reposdir=/dev/null", "--forcearch=x86_64", "--releasever=1"])
+        .args([
+            "-q",
+            "--setopt=reposdir=/dev/null",
+            "--forcearch=x86_64",
+            "--releasever=1",
+        ])
         .arg(format!("--setopt=cachedir={}", cache.path().display()))
         .arg(format!(
             "--repofrompath=server,file://{}",
@@ -162,33 +229,62 @@ fn dnf_repoclosure_agrees_with_the_test_phase() {
 #[test]
 fn audit_log_verifies_and_tampering_is_found() {
     let demo = demo();
-    let verify = run_pungi(&["audit", "verify", demo.compose.to_str().unwrap()], &demo.cache);
+    let verify = run_pungi(
+        &["audit", "verify", demo.compose.to_str().unwrap()],
+        &demo.cache,
+    );
     assert!(verify.status.success(), "{}", describe(&verify));
     let copy = tempfile::tempdir().unwrap();
     let log = read(&demo.compose.join("logs/global/audit.jsonl"));
     assert!(log.contains("\"interface\":\"files\",\"operation\":\"link\""));
     std::fs::create_dir_all(copy.path().join("logs/global")).unwrap();
     let tampered = log.replacen("\"operation\":\"link\"", "\"operation\":\"lynk\"", 1);
-    let line = log.lines().position(|l| l.contains("\"operation\":\"link\"")).unwrap() + 2;
+    let line = log
+        .lines()
+        .position(|l| l.contains("\"operation\":\"link\""))
+        .unwrap()
+        + 2;
     std::fs::write(copy.path().join("logs/global/audit.jsonl"), tampered).unwrap();
-    let broken = run_pungi(&["audit", "verify", copy.path().to_str().unwrap()], &demo.cache);
+    let broken = run_pungi(
+        &["audit", "verify", copy.path().to_str().unwrap()],
+        &demo.cache,
+    );
     assert!(!broken.status.success());
     let stderr = String::from_utf8_lossy(&broken.stderr);
-    assert!(stderr.contains(&format!("audit.jsonl:{line}: chain broken")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("audit.jsonl:{line}: chain broken")),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn a_second_compose_is_a_new_respin_and_loads_components_from_the_cache() {
     let demo = demo();
-    let again = compose(&demo.input.join("demo.conf"), &demo.target, &demo.cache, &["--skip-phase", "test"]);
-    assert!(again.ends_with("Demo-1.0-20261123.n.1"), "{}", again.display());
+    let again = compose(
+        &demo.input.join("demo.conf"),
+        &demo.target,
+        &demo.cache,
+        &["--skip-phase", "test"],
+    );
+    assert!(
+        again.ends_with("Demo-1.0-20261123.n.1"),
+        "{}",
+        again.display()
+    );
     let report = json(&again.join("logs/global/phases.json"));
     for phase in report["phases"].as_array().unwrap() {
         assert_eq!(phase["from_cache"], true, "{phase}");
     }
     let first = json(&demo.compose.join("compose/metadata/rpms.json"));
     let second = json(&again.join("compose/metadata/rpms.json"));
-    assert_eq!(first["payload"]["rpms"], second["payload"]["rpms"], "same inputs, same packages");
+    assert_eq!(
+        first["payload"]["rpms"], second["payload"]["rpms"],
+        "same inputs, same packages"
+    );
     let repomd = |c: &Path| read(&c.join("compose/Server/x86_64/os/repodata/repomd.xml"));
-    assert_eq!(repomd(&demo.compose), repomd(&again), "same inputs, byte-identical repodata");
+    assert_eq!(
+        repomd(&demo.compose),
+        repomd(&again),
+        "same inputs, byte-identical repodata"
+    );
 }

@@ -58,27 +58,94 @@ fn with_packages(mut command: Command, packages: &[&str]) -> Command {
     command
 }
 
-pub fn build() -> anyhow::Result<()> {
+/// Which cargo profile the native binaries are built with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// For the demo and benchmarks.
+    Release,
+    /// For tests: shares the compiled host library with `cargo test`.
+    Dev,
+}
+
+impl Profile {
+    fn dir(self) -> &'static str {
+        match self {
+            Profile::Release => "release",
+            Profile::Dev => "debug",
+        }
+    }
+}
+
+/// The wasm32-wasip2 target, which rustup installs in seconds when it is missing.
+fn ensure_wasm_target() -> anyhow::Result<()> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l == WASM_TARGET))
+        .unwrap_or(false);
+    if !installed {
+        run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    Ok(())
+}
+
+/// The Debian tools the tests check our output with. Installs them when running as root
+/// (a fresh CI machine); otherwise says what to install.
+fn ensure_test_tools() -> anyhow::Result<()> {
+    const TOOLS: &[(&str, &str)] = &[
+        ("rpm", "rpm"),
+        ("createrepo_c", "createrepo-c"),
+        ("dnf", "dnf"),
+        ("xmllint", "libxml2-utils"),
+    ];
+    let has_repoclosure =
+        Path::new("/usr/lib/python3/dist-packages/dnf-plugins/repoclosure.py").exists();
+    let missing: Vec<&str> = TOOLS
+        .iter()
+        .filter(|(program, _)| !Path::new("/usr/bin").join(program).exists())
+        .map(|(_, package)| *package)
+        .chain((!has_repoclosure).then_some("dnf-plugins-core"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    if !is_root {
+        bail!(
+            "the tests need these Debian packages: apt-get install {}",
+            missing.join(" ")
+        );
+    }
+    run(Command::new("apt-get").args(["update", "-qq"]))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+pub fn build(profile: Profile) -> anyhow::Result<()> {
+    ensure_wasm_target()?;
     let mut wasm = with_packages(cargo(), PHASE_CRATES);
     run(wasm.args(["build", "--release", "--target", WASM_TARGET]))?;
-    run(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "pungi-host",
-        "-p",
-        "pungi-fixtures",
-    ]))
+    let mut native = cargo();
+    native.args(["build", "-p", "pungi-host", "-p", "pungi-fixtures"]);
+    if profile == Profile::Release {
+        native.arg("--release");
+    }
+    run(&mut native)
 }
 
 pub fn demo() -> anyhow::Result<()> {
-    build()?;
+    build(Profile::Release)?;
     let demo = target_dir().join("demo");
     let input = demo.join("input");
     if input.exists() {
         std::fs::remove_dir_all(&input).context("clearing the old demo input")?;
     }
-    let bin = target_dir().join("release");
+    let bin = target_dir().join(Profile::Release.dir());
     run(Command::new(bin.join("pungi-fixtures"))
         .arg("demo")
         .arg("--out")
@@ -125,14 +192,15 @@ fn python_venv() -> anyhow::Result<PathBuf> {
 }
 
 pub fn test(args: &[String]) -> anyhow::Result<()> {
-    build()?;
+    ensure_test_tools()?;
+    build(Profile::Dev)?;
     let python = python_venv()?;
     run(cargo()
         .args(["test", "--workspace", "--exclude", "xtask"])
         .args(PHASE_CRATES.iter().flat_map(|p| ["--exclude", p]))
         .env("PUNGI_WASM_PHASES", phases_dir())
         .env("PUNGI_TEST_PYTHON", python)
-        .env("PUNGI_WASM_BIN", target_dir().join("release/pungi-wasm"))
+        .env("PUNGI_WASM_BIN", target_dir().join(Profile::Dev.dir()).join("pungi-wasm"))
         .arg("--")
         .args(args))
 }
