@@ -103,11 +103,7 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (key, value) in &invocation.env {
-        if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-            return Err(HostError::Invalid(format!(
-                "`{key}` is not an environment variable name"
-            )));
-        }
+        check_env(env, key)?;
         command.env(key, value);
     }
     let mut child = command
@@ -140,6 +136,30 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
     })
 }
 
+/// Variables that change which code a program loads or where it looks for programs;
+/// never settable by a phase, whatever the policy lists.
+const RESERVED_ENV: &[&str] = &["PATH", "LANG", "IFS", "GCONV_PATH", "HOME", "TMPDIR"];
+const RESERVED_ENV_PREFIXES: &[&str] =
+    &["LD_", "DYLD_", "MALLOC_", "LC_", "PYTHON", "RUBY", "PERL"];
+
+/// A phase may set only the variables its policy lists, and never a reserved one.
+fn check_env(env: &PhaseEnv, key: &str) -> Result<(), HostError> {
+    let reserved =
+        RESERVED_ENV.contains(&key) || RESERVED_ENV_PREFIXES.iter().any(|p| key.starts_with(p));
+    if reserved || !env.grant.command_env.contains(key) {
+        return Err(HostError::Denied(format!(
+            "phase `{}` may not set `{key}` for its commands{}",
+            env.grant.phase,
+            if reserved {
+                " (reserved by the host)"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(())
+}
+
 fn locate(program: &str) -> Option<PathBuf> {
     SEARCH_PATH
         .split(':')
@@ -148,12 +168,28 @@ fn locate(program: &str) -> Option<PathBuf> {
 }
 
 /// `/compose/x` -> its host path; `--out=/work/y` -> `--out=<host>`; other absolute paths
-/// are refused; anything else passes as is.
+/// are refused, and so are `..` components (which would climb out of the working
+/// directory) and paths glued to an option (`-o/x`: pass `-o /x` or `--opt=/x`); other
+/// arguments pass as they are.
 fn translate_arg(env: &PhaseEnv, arg: &str) -> Result<String, HostError> {
     let (prefix, value) = match arg.split_once('=') {
         Some((option, value)) if option.starts_with('-') => (format!("{option}="), value),
         _ => (String::new(), arg),
     };
+    let refuse = |why: &str| {
+        HostError::Denied(format!(
+            "phase `{}`: argument `{arg}` {why}",
+            env.grant.phase
+        ))
+    };
+    if value.split('/').any(|part| part == "..") {
+        return Err(refuse("climbs with `..`"));
+    }
+    if prefix.is_empty() && value.starts_with('-') && value.contains('/') {
+        return Err(refuse(
+            "glues a path to an option; pass it as `--option=PATH` or as its own argument",
+        ));
+    }
     if !value.starts_with('/') {
         return Ok(arg.to_owned());
     }

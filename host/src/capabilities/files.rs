@@ -40,7 +40,8 @@ impl Algorithm {
     }
 }
 
-/// Places `source` at `destination` by hardlink, or by copy across devices; creates the
+/// Places `source` at `destination` by hardlink, or by copy across devices or out of a
+/// read-only mount (unless the grant allows hardlinking those); creates the
 /// destination's parent directories.
 pub fn link(env: &PhaseEnv, source: &str, destination: &str) -> Result<LinkKind, HostError> {
     env.audited(
@@ -71,6 +72,10 @@ pub fn link(env: &PhaseEnv, source: &str, destination: &str) -> Result<LinkKind,
             }
             if let Some(parent) = to.host.parent() {
                 std::fs::create_dir_all(parent).map_err(io)?;
+            }
+            if !from.mount.writable && !env.grant.hardlink_read_only {
+                copy_atomically(&from.host, &to.host).map_err(io)?;
+                return Ok(LinkKind::Copy);
             }
             match std::fs::hard_link(&from.host, &to.host) {
                 Ok(()) => Ok(LinkKind::Hardlink),

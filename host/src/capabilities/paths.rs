@@ -112,6 +112,8 @@ mod tests {
             commands: Default::default(),
             metadata_read: Default::default(),
             metadata_write: Default::default(),
+            command_env: Default::default(),
+            hardlink_read_only: false,
             limits: Limits {
                 memory_bytes: 1,
                 time: std::time::Duration::from_secs(1),

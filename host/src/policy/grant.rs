@@ -43,5 +43,7 @@ pub struct Grant {
     pub commands: BTreeSet<String>,
     pub metadata_read: BTreeSet<String>,
     pub metadata_write: BTreeSet<String>,
+    pub command_env: BTreeSet<String>,
+    pub hardlink_read_only: bool,
     pub limits: Limits,
 }

@@ -64,6 +64,8 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
         commands: section.commands.into_iter().collect(),
         metadata_read: section.metadata_read.into_iter().collect(),
         metadata_write: section.metadata_write.into_iter().collect(),
+        command_env: section.command_env.into_iter().collect(),
+        hardlink_read_only: section.hardlink_read_only,
         limits: Limits {
             memory_bytes: section.memory_mib.unwrap_or(defaults.memory_mib) << 20,
             time: Duration::from_secs(section.time_seconds.unwrap_or(defaults.time_seconds)),

@@ -48,6 +48,15 @@ pub struct PhasePolicy {
     pub metadata_read: Vec<String>,
     #[serde(default)]
     pub metadata_write: Vec<String>,
+    /// Environment variables a phase may set for its commands; loader and search-path
+    /// variables are refused even when listed.
+    #[serde(default)]
+    pub command_env: Vec<String>,
+    /// Whether `files.link` may hardlink a file from a read-only mount into a writable
+    /// one. A hardlink shares the file, so the phase could then change the source
+    /// through it; without this, such links are copies.
+    #[serde(default)]
+    pub hardlink_read_only: bool,
     pub memory_mib: Option<u64>,
     pub time_seconds: Option<u64>,
     pub output_kib: Option<u64>,

@@ -31,6 +31,8 @@ pub enum PhaseFailure {
     TimeLimit { limit: Duration },
     #[error("stopped: exceeded its memory limit of {} MiB", limit >> 20)]
     MemoryLimit { limit: u64 },
+    #[error("stopped: printed more than its output limit of {} KiB", limit >> 10)]
+    OutputLimit { limit: u64 },
     #[error("trapped: {message}")]
     Trap { message: String, stderr: String },
     #[error("could not start: {0:#}")]
@@ -89,11 +91,11 @@ impl Runtime {
         let instance = component
             .pre
             .instantiate(&mut store)
-            .map_err(|e| classify(e, &limits, &stderr))?;
+            .map_err(|e| classify(e, &limits, &stdout, &stderr))?;
         let instantiate_time = started.elapsed();
         let result = instance
             .call_run(&mut store)
-            .map_err(|e| classify(e, &limits, &stderr))?;
+            .map_err(|e| classify(e, &limits, &stdout, &stderr))?;
         let run_time = started.elapsed() - instantiate_time;
         let text = |pipe: &MemoryOutputPipe| String::from_utf8_lossy(&pipe.contents()).into_owned();
         match result {
@@ -118,13 +120,21 @@ impl Runtime {
     }
 }
 
+/// Names the limit a trap came from, when it came from one.
 fn classify(
     error: wasmtime::Error,
     limits: &crate::policy::Limits,
+    stdout: &MemoryOutputPipe,
     stderr: &MemoryOutputPipe,
 ) -> PhaseFailure {
     if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
         return PhaseFailure::TimeLimit { limit: limits.time };
+    }
+    let full = |pipe: &MemoryOutputPipe| pipe.contents().len() as u64 >= limits.output_bytes;
+    if full(stdout) || full(stderr) {
+        return PhaseFailure::OutputLimit {
+            limit: limits.output_bytes,
+        };
     }
     let message = format!("{error:?}");
     if message.contains("forcing trap when growing memory") {
