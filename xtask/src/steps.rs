@@ -51,7 +51,10 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-fn with_packages(mut command: Command, packages: &[&str]) -> Command {
+/// `cargo <args> -p <package>...`
+fn cargo_for(args: &[&str], packages: &[&str]) -> Command {
+    let mut command = cargo();
+    command.args(args);
     for package in packages {
         command.args(["-p", package]);
     }
@@ -81,7 +84,11 @@ fn ensure_wasm_target() -> anyhow::Result<()> {
     let installed = Command::new("rustup")
         .args(["target", "list", "--installed"])
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l == WASM_TARGET))
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l == WASM_TARGET)
+        })
         .unwrap_or(false);
     if !installed {
         run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
@@ -128,8 +135,10 @@ fn ensure_test_tools() -> anyhow::Result<()> {
 
 pub fn build(profile: Profile) -> anyhow::Result<()> {
     ensure_wasm_target()?;
-    let mut wasm = with_packages(cargo(), PHASE_CRATES);
-    run(wasm.args(["build", "--release", "--target", WASM_TARGET]))?;
+    run(&mut cargo_for(
+        &["build", "--release", "--target", WASM_TARGET],
+        PHASE_CRATES,
+    ))?;
     let mut native = cargo();
     native.args(["build", "-p", "pungi-host", "-p", "pungi-fixtures"]);
     if profile == Profile::Release {
@@ -200,7 +209,10 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
         .args(PHASE_CRATES.iter().flat_map(|p| ["--exclude", p]))
         .env("PUNGI_WASM_PHASES", phases_dir())
         .env("PUNGI_TEST_PYTHON", python)
-        .env("PUNGI_WASM_BIN", target_dir().join(Profile::Dev.dir()).join("pungi-wasm"))
+        .env(
+            "PUNGI_WASM_BIN",
+            target_dir().join(Profile::Dev.dir()).join("pungi-wasm"),
+        )
         .arg("--")
         .args(args))
 }
@@ -215,6 +227,8 @@ pub fn lint() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ]))?;
-    let mut wasm = with_packages(cargo(), PHASE_CRATES);
-    run(wasm.args(["clippy", "--target", WASM_TARGET, "--", "-D", "warnings"]))
+    run(
+        &mut cargo_for(&["clippy", "--target", WASM_TARGET], PHASE_CRATES)
+            .args(["--", "-D", "warnings"]),
+    )
 }

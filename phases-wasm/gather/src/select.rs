@@ -87,7 +87,7 @@ pub fn select<'a>(
     };
     for (name, reason) in inputs(comps, additional) {
         let matched = pick_by_name(set, &name, filter);
-        if matched.is_empty() {
+        if matched.is_empty() && !set.by_name.contains_key(name.as_str()) {
             selection.missing.push(name);
         }
         for package in matched {
