@@ -228,7 +228,7 @@ pub fn lint() -> anyhow::Result<()> {
         "warnings",
     ]))?;
     run(
-        &mut cargo_for(&["clippy", "--target", WASM_TARGET], PHASE_CRATES)
+        cargo_for(&["clippy", "--target", WASM_TARGET], PHASE_CRATES)
             .args(["--", "-D", "warnings"]),
     )
 }

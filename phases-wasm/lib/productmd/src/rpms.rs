@@ -30,10 +30,14 @@ pub struct Rpms {
     pub payload: RpmsPayload,
 }
 
+/// Source NEVRA -> RPM NEVRA -> entry, for one variant.arch.
+pub type RpmsBySource = BTreeMap<String, BTreeMap<String, RpmEntry>>;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RpmsPayload {
     pub compose: Compose,
-    pub rpms: BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeMap<String, RpmEntry>>>>,
+    /// Variant -> arch -> the RPMs of that tree.
+    pub rpms: BTreeMap<String, BTreeMap<String, RpmsBySource>>,
 }
 
 impl Rpms {
