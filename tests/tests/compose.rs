@@ -288,3 +288,162 @@ fn a_second_compose_is_a_new_respin_and_loads_components_from_the_cache() {
         "same inputs, byte-identical repodata"
     );
 }
+
+/// A copy of the demo compose an auditor may damage without touching the shared one.
+fn copy_of_demo() -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(format!("{}/.", demo().compose.display()))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    copy
+}
+
+#[test]
+fn audit_verify_checks_components_and_every_output_checksum() {
+    let demo = demo();
+    let verify = |dir: &Path| run_pungi(&["audit", "verify", dir.to_str().unwrap()], &demo.cache);
+    let ok = verify(&demo.compose);
+    assert!(ok.status.success(), "{}", describe(&ok));
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(stdout.contains("6 phase runs"), "{stdout}");
+    assert!(stdout.contains("repositories"), "{stdout}");
+
+    let damaged = copy_of_demo();
+    let package = std::fs::read_dir(damaged.path().join("compose/Server/x86_64/os/Packages/b"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&package).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 0xff;
+    std::fs::write(&package, bytes).unwrap();
+    let broken = verify(damaged.path());
+    assert!(!broken.status.success());
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        stderr.contains(package.file_name().unwrap().to_str().unwrap()),
+        "{stderr}"
+    );
+
+    let relocked = copy_of_demo();
+    let lock = relocked.path().join("logs/global/components.lock");
+    let text = read(&lock);
+    let gather = text
+        .lines()
+        .find(|l| l.starts_with("gather"))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        &lock,
+        text.replace(&gather, &format!("gather = \"{}\"", "0".repeat(64))),
+    )
+    .unwrap();
+    let refused = verify(relocked.path());
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("phase `gather`"), "{stderr}");
+}
+
+#[test]
+fn a_changed_component_is_refused_before_it_runs() {
+    let demo = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let lock = dir.path().join("pungi-wasm.lock");
+    let made = run_pungi(
+        &["phase", "lock", "--output", lock.to_str().unwrap()],
+        &demo.cache,
+    );
+    assert!(made.status.success(), "{}", describe(&made));
+    let text = read(&lock);
+    let createrepo = text
+        .lines()
+        .find(|l| l.starts_with("createrepo"))
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        &lock,
+        text.replace(&createrepo, &format!("createrepo = \"{}\"", "f".repeat(64))),
+    )
+    .unwrap();
+    let config = demo.input.join("demo.conf");
+    let target = dir.path().join("composes");
+    let output = run_pungi(
+        &[
+            "compose",
+            "--config",
+            config.to_str().unwrap(),
+            "--target-dir",
+            target.to_str().unwrap(),
+            "--nightly",
+            "--lock",
+            lock.to_str().unwrap(),
+        ],
+        &demo.cache,
+    );
+    assert!(!output.status.success(), "{}", describe(&output));
+    let compose = std::fs::read_dir(&target)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(read(&compose.join("STATUS")), "DOOMED\n");
+    let report = json(&compose.join("logs/global/phases.json"));
+    let last = report["phases"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["name"], "createrepo");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .contains("refusing to run"),
+        "{last}"
+    );
+}
+
+#[test]
+fn restricted_refuses_a_policy_wider_than_the_stock_one() {
+    let demo = demo();
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(&policy, "[phase.gather]\ndirs = { repos = \"rw\", compose = \"rw\", work = \"rw\" }\ncommands = [\"sh\"]\n").unwrap();
+    let config = demo.input.join("demo.conf");
+    let target = dir.path().join("composes");
+    let args = |restricted: bool| {
+        let mut args = vec![
+            "compose",
+            "--config",
+            config.to_str().unwrap(),
+            "--target-dir",
+            target.to_str().unwrap(),
+            "--nightly",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--just-phase",
+            "gather",
+        ];
+        if restricted {
+            args.push("--restricted");
+        }
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let refused = run_pungi(
+        &args(true).iter().map(String::as_str).collect::<Vec<_>>(),
+        &demo.cache,
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("phase `gather`") && stderr.contains("`sh`") && stderr.contains("Repos"),
+        "{stderr}"
+    );
+    assert!(
+        !target.exists(),
+        "nothing is composed when the policy is refused"
+    );
+}

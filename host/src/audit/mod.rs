@@ -1,6 +1,7 @@
 //! The audit log: one hash-chained JSON line per capability call and phase start/end, so
 //! an auditor can prove afterwards what each phase did and that nobody edited the record.
 
+mod outputs;
 mod verify;
 
 use std::fs::{File, OpenOptions};
@@ -12,6 +13,7 @@ use anyhow::Context as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub use outputs::{OutputSummary, verify_components, verify_outputs};
 pub use verify::{VerifyError, verify_chain};
 
 /// The `prev` of the first line.

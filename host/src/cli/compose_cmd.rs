@@ -8,7 +8,7 @@ use super::inputs::read_inputs;
 use crate::compose::{ComposeType, Status};
 use crate::logging::LogFiles;
 use crate::pipeline::{ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, prepare};
-use crate::policy::Policy;
+use crate::policy::{ComponentLock, Policy, widenings};
 use crate::runtime::Runtime;
 
 /// Arguments of `pungi-wasm compose`.
@@ -56,6 +56,12 @@ pub struct ComposeArgs {
     /// A policy file (TOML) whose phase sections replace the stock least-privilege ones.
     #[arg(long, value_name = "FILE")]
     policy: Option<PathBuf>,
+    /// Refuse any phase whose grant in --policy is wider than the stock least-privilege one.
+    #[arg(long)]
+    restricted: bool,
+    /// Run only components whose sha256 this lock file pins (see `pungi-wasm phase lock`).
+    #[arg(long, value_name = "FILE")]
+    lock: Option<PathBuf>,
     /// Directory of the phase components (pungi_phase_<name>.wasm).
     #[arg(long, value_name = "DIR")]
     phases_dir: Option<PathBuf>,
@@ -90,6 +96,10 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
     let mut skip = args.skip_phase.clone();
     skip.extend(inputs.skip_phases()?);
     let selection = Selection::new(&skip, &args.just_phase)?;
+    if args.restricted {
+        refuse_widened(&policy, &selection)?;
+    }
+    let lock = args.lock.as_deref().map(ComponentLock::read).transpose()?;
     let request = ComposeRequest {
         target_dir: args.target_dir.clone(),
         compose_type: args.compose_type(),
@@ -126,6 +136,7 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         policy: &policy,
         selection: &selection,
         progress: &progress,
+        lock: lock.as_ref(),
     };
     let report = pipeline.run(&prepared)?;
     for phase in &report.phases {
@@ -151,4 +162,26 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--restricted`: every selected phase must be granted no more than the stock policy.
+fn refuse_widened(policy: &Policy, selection: &Selection) -> anyhow::Result<()> {
+    let stock = Policy::stock();
+    let problems: Vec<String> = selection
+        .phases()
+        .iter()
+        .flat_map(|spec| {
+            widenings(policy, &stock, spec.name)
+                .into_iter()
+                .map(move |why| format!("  phase `{}`: {why}", spec.name))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "--restricted: the policy grants more than the stock least-privilege policy:\n{}",
+            problems.join("\n")
+        )
+    }
 }

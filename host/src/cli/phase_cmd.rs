@@ -3,10 +3,22 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use crate::pipeline::{PhaseCatalog, STOCK_PHASES};
+use crate::policy::ComponentLock;
 use crate::runtime::Runtime;
 
 #[derive(Debug, Subcommand)]
 pub enum PhaseCommand {
+    /// Write a lock file pinning the sha256 of every stock phase component, for
+    /// `pungi-wasm compose --lock`.
+    Lock {
+        /// Directory of the phase components [default: as `compose` finds them].
+        #[arg(long, value_name = "DIR")]
+        phases_dir: Option<PathBuf>,
+        /// Where to write the lock [default: stdout].
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Show what a phase component can ask for (its imports), its WIT version, size and
     /// sha256.
     Inspect {
@@ -20,6 +32,21 @@ pub enum PhaseCommand {
 
 pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
     match command {
+        PhaseCommand::Lock { phases_dir, output } => {
+            let catalog = PhaseCatalog::new(phases_dir.unwrap_or_else(PhaseCatalog::default_dir));
+            let mut lock = ComponentLock::default();
+            for spec in STOCK_PHASES {
+                let path = catalog.path(spec.name)?;
+                let bytes = std::fs::read(&path)?;
+                lock.components
+                    .insert(spec.name.to_owned(), crate::audit::digest(&bytes));
+            }
+            match output {
+                Some(path) => crate::fsutil::write_atomic(&path, lock.to_toml().as_bytes())?,
+                None => print!("{}", lock.to_toml()),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         PhaseCommand::Inspect {
             component,
             cache_dir,

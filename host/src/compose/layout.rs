@@ -60,6 +60,11 @@ impl ComposeLayout {
         self.global_logs().join("audit.jsonl")
     }
 
+    /// The sha256 of every component that ran, in lock-file format, for auditors.
+    pub fn components_lock(&self) -> PathBuf {
+        self.global_logs().join("components.lock")
+    }
+
     pub fn status_file(&self) -> PathBuf {
         self.topdir.join("STATUS")
     }

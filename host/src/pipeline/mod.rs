@@ -21,8 +21,9 @@ pub use report::{ComposeReport, PhaseRecord, PhaseResult};
 use crate::audit::{AuditLog, Event, Outcome};
 use crate::capabilities::{DocumentStore, PhaseEnv, PhaseProgress};
 use crate::compose::{Status, write_composeinfo, write_status};
+use crate::fsutil::write_atomic;
 use crate::logging::PHASE_SPAN;
-use crate::policy::{Policy, grant_for};
+use crate::policy::{ComponentLock, Policy, grant_for};
 use crate::runtime::Runtime;
 
 /// Everything a compose run needs besides its prepared inputs.
@@ -32,6 +33,8 @@ pub struct Pipeline<'a> {
     pub policy: &'a Policy,
     pub selection: &'a Selection,
     pub progress: &'a MultiProgress,
+    /// When given, a phase runs only if its component's sha256 is the pinned one.
+    pub lock: Option<&'a ComponentLock>,
 }
 
 impl Pipeline<'_> {
@@ -55,6 +58,14 @@ impl Pipeline<'_> {
             }
         }
         report.total_time = started.elapsed();
+        let used = ComponentLock {
+            components: report
+                .phases
+                .iter()
+                .filter_map(|p| Some((p.name.clone(), p.component.clone()?)))
+                .collect(),
+        };
+        write_atomic(&layout.components_lock(), used.to_toml().as_bytes())?;
         write_status(&layout.status_file(), report.status)?;
         report
             .write(&layout.global_logs().join("phases.json"))
@@ -85,6 +96,13 @@ impl Pipeline<'_> {
             }
         };
         record.component = Some(loaded.sha256.clone());
+        if let Some(lock) = self.lock
+            && let Err(refused) = lock.check(spec.name, &loaded.path, &loaded.sha256)
+        {
+            tracing::error!("{refused}");
+            record.result = PhaseResult::Failed(refused.to_string());
+            return record;
+        }
         record.load_time = loaded.compile_time;
         record.from_cache = loaded.from_cache;
         tracing::info!(

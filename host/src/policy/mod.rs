@@ -3,6 +3,8 @@
 
 mod grant;
 mod granter;
+mod pin;
+mod restricted;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -12,6 +14,8 @@ use serde::Deserialize;
 
 pub use grant::{Grant, Limits, MountGrant, MountRole};
 pub use granter::{Locations, RepoLocation, grant_for};
+pub use pin::{ComponentLock, PinError};
+pub use restricted::widenings;
 
 /// The stock least-privilege policy, in the same format users write.
 pub const DEFAULT_POLICY: &str = include_str!("default.toml");

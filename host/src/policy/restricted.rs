@@ -1,0 +1,105 @@
+//! `--restricted`: a compose that refuses any phase whose grant is wider than the stock
+//! least-privilege one, so a policy file can only narrow what phases get.
+
+use super::{Access, Policy};
+
+/// Every way `phase`'s section in `policy` grants more than in `stock`; empty when it
+/// grants no more.
+pub fn widenings(policy: &Policy, stock: &Policy, phase: &str) -> Vec<String> {
+    let ours = policy.for_phase(phase);
+    let base = stock.for_phase(phase);
+    let mut wider = Vec::new();
+    for (location, access) in &ours.dirs {
+        match (base.dirs.get(location), access) {
+            (None, _) => wider.push(format!("directory {location:?} is not granted by default")),
+            (Some(Access::ReadOnly), Access::ReadWrite) => {
+                wider.push(format!("directory {location:?} is read-only by default"))
+            }
+            _ => {}
+        }
+    }
+    let extra = |what: &str, ours: &[String], base: &[String], wider: &mut Vec<String>| {
+        for item in ours.iter().filter(|i| !base.contains(i)) {
+            wider.push(format!("{what} `{item}` is not granted by default"));
+        }
+    };
+    extra("command", &ours.commands, &base.commands, &mut wider);
+    extra(
+        "environment variable",
+        &ours.command_env,
+        &base.command_env,
+        &mut wider,
+    );
+    extra(
+        "document (read)",
+        &ours.metadata_read,
+        &base.metadata_read,
+        &mut wider,
+    );
+    extra(
+        "document (write)",
+        &ours.metadata_write,
+        &base.metadata_write,
+        &mut wider,
+    );
+    if ours.hardlink_read_only && !base.hardlink_read_only {
+        wider.push("hardlinks out of read-only mounts are not granted by default".into());
+    }
+    let limit =
+        |name: &str, ours: Option<u64>, base: Option<u64>, default_ours: u64, default_base: u64| {
+            let (o, b) = (ours.unwrap_or(default_ours), base.unwrap_or(default_base));
+            (o > b).then(|| format!("{name} {o} is above the default {b}"))
+        };
+    let (d, s) = (&policy.defaults, &stock.defaults);
+    wider.extend(limit(
+        "memory-mib",
+        ours.memory_mib,
+        base.memory_mib,
+        d.memory_mib,
+        s.memory_mib,
+    ));
+    wider.extend(limit(
+        "time-seconds",
+        ours.time_seconds,
+        base.time_seconds,
+        d.time_seconds,
+        s.time_seconds,
+    ));
+    wider.extend(limit(
+        "output-kib",
+        ours.output_kib,
+        base.output_kib,
+        d.output_kib,
+        s.output_kib,
+    ));
+    wider
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Location, PhasePolicy};
+
+    #[test]
+    fn stock_is_within_itself_and_every_widening_is_named() {
+        let stock = Policy::stock();
+        assert!(widenings(&stock, &stock, "gather").is_empty());
+        let mut policy = Policy::stock();
+        let mut gather: PhasePolicy = policy.for_phase("gather");
+        gather.dirs.insert(Location::Repos, Access::ReadWrite);
+        gather.dirs.insert(Location::Logs, Access::ReadOnly);
+        gather.commands.push("sh".into());
+        gather.memory_mib = Some(1 << 20);
+        policy.phase.insert("gather".into(), gather);
+        let found = widenings(&policy, &stock, "gather").join("\n");
+        for needle in ["Repos", "Logs", "`sh`", "memory-mib"] {
+            assert!(found.contains(needle), "{needle} missing in:\n{found}");
+        }
+        let mut narrower = Policy::stock();
+        let mut init = narrower.for_phase("init");
+        init.dirs.remove(&Location::Work);
+        init.time_seconds = Some(10);
+        narrower.phase.insert("init".into(), init);
+        assert!(widenings(&narrower, &stock, "init").is_empty());
+    }
+}
