@@ -414,8 +414,8 @@ fn restricted_refuses_a_policy_wider_than_the_stock_one() {
     std::fs::write(&policy, "[phase.gather]\ndirs = { repos = \"rw\", compose = \"rw\", work = \"rw\" }\ncommands = [\"sh\"]\n").unwrap();
     let config = demo.input.join("demo.conf");
     let target = dir.path().join("composes");
-    let args = |restricted: bool| {
-        let mut args = vec![
+    let refused = run_pungi(
+        &[
             "compose",
             "--config",
             config.to_str().unwrap(),
@@ -426,14 +426,8 @@ fn restricted_refuses_a_policy_wider_than_the_stock_one() {
             policy.to_str().unwrap(),
             "--just-phase",
             "gather",
-        ];
-        if restricted {
-            args.push("--restricted");
-        }
-        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
-    };
-    let refused = run_pungi(
-        &args(true).iter().map(String::as_str).collect::<Vec<_>>(),
+            "--restricted",
+        ],
         &demo.cache,
     );
     assert!(!refused.status.success());
