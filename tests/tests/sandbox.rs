@@ -109,6 +109,7 @@ impl Sandbox {
                 mount("/work", "work", false, MountRole::Work),
             ],
             commands: BTreeSet::from(["ls".to_owned()]),
+            command_args: Default::default(),
             metadata_read: BTreeSet::from(["allowed-in".to_owned()]),
             metadata_write: BTreeSet::from(["allowed-out".to_owned()]),
             command_env: BTreeSet::from(["SOURCE_DATE_EPOCH".to_owned(), "LD_PRELOAD".to_owned()]),

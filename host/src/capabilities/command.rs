@@ -15,6 +15,7 @@ use wait_timeout::ChildExt;
 
 use super::paths::resolve;
 use super::{HostError, PhaseEnv};
+use crate::policy::arg_matches;
 
 /// The only search path a command gets.
 const SEARCH_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -55,20 +56,35 @@ pub fn run(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostError>
 fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostError> {
     let grant = &env.grant;
     let program = &invocation.program;
-    if program.contains('/') || !grant.commands.contains(program) {
+    let granted_any_args = grant.commands.contains(program);
+    let patterns = grant.command_args.get(program);
+    if program.contains('/') || (!granted_any_args && patterns.is_none()) {
+        let granted: Vec<&str> = grant
+            .commands
+            .iter()
+            .chain(grant.command_args.keys())
+            .map(String::as_str)
+            .collect();
         return Err(HostError::Denied(format!(
             "phase `{}` may not run `{program}` (granted: {})",
             grant.phase,
-            if grant.commands.is_empty() {
+            if granted.is_empty() {
                 "nothing".to_owned()
             } else {
-                grant
-                    .commands
-                    .iter()
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                granted.join(", ")
             }
+        )));
+    }
+    if let (false, Some(patterns)) = (granted_any_args, patterns)
+        && let Some(arg) = invocation
+            .args
+            .iter()
+            .find(|arg| !patterns.iter().any(|p| arg_matches(p, arg)))
+    {
+        return Err(HostError::Denied(format!(
+            "phase `{}` may not pass `{arg}` to `{program}` (allowed: {})",
+            grant.phase,
+            patterns.join(" ")
         )));
     }
     let executable = locate(program)

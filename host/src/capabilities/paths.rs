@@ -113,6 +113,7 @@ mod tests {
             metadata_read: Default::default(),
             metadata_write: Default::default(),
             command_env: Default::default(),
+            command_args: Default::default(),
             hardlink_read_only: false,
             limits: Limits {
                 memory_bytes: 1,

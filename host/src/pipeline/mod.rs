@@ -119,6 +119,13 @@ impl Pipeline<'_> {
             loaded.compile_time.as_secs_f64() * 1000.0
         );
         let grant = grant_for(self.policy, spec.name, &prepared.locations);
+        for mount in grant.mounts.iter().filter(|m| m.writable) {
+            if let Err(error) = std::fs::create_dir_all(&mount.host) {
+                record.result =
+                    PhaseResult::Failed(format!("creating {}: {error}", mount.host.display()));
+                return record;
+            }
+        }
         let lifecycle = |operation: &str, outcome: Outcome, detail: Option<String>| {
             audit.record(&Event {
                 phase: spec.name,

@@ -90,6 +90,7 @@ pub fn prepare(
         config,
     };
     let locations = Locations {
+        topdir: layout.topdir.clone(),
         config: config_dir.to_path_buf(),
         compose: layout.compose(),
         work: layout.work(),

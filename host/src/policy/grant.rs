@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -41,6 +41,8 @@ pub struct Grant {
     pub phase: String,
     pub mounts: Vec<MountGrant>,
     pub commands: BTreeSet<String>,
+    /// Programs granted with argument patterns only: program -> patterns.
+    pub command_args: BTreeMap<String, Vec<String>>,
     pub metadata_read: BTreeSet<String>,
     pub metadata_write: BTreeSet<String>,
     pub command_env: BTreeSet<String>,

@@ -18,6 +18,8 @@ pub struct RepoLocation {
 /// The real directories behind each grantable location of one compose.
 #[derive(Debug, Clone)]
 pub struct Locations {
+    /// The compose directory; `mounts` of a policy are relative to it.
+    pub topdir: PathBuf,
     pub config: PathBuf,
     pub compose: PathBuf,
     pub work: PathBuf,
@@ -57,11 +59,22 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
             })),
         }
     }
+    mounts.extend(section.mounts.iter().map(|m| MountGrant {
+        guest: m.guest.clone(),
+        host: locations.topdir.join(&m.path),
+        writable: m.mode == Access::ReadWrite,
+        role: role_of(&m.path),
+    }));
     let defaults = &policy.defaults;
     Grant {
         phase: phase.to_owned(),
         mounts,
         commands: section.commands.into_iter().collect(),
+        command_args: section
+            .command
+            .into_iter()
+            .map(|c| (c.program, c.args))
+            .collect(),
         metadata_read: section.metadata_read.into_iter().collect(),
         metadata_write: section.metadata_write.into_iter().collect(),
         command_env: section.command_env.into_iter().collect(),
@@ -74,12 +87,22 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
     }
 }
 
+/// The role of a compose-relative directory, by its top-level folder.
+fn role_of(path: &str) -> MountRole {
+    match path.split('/').next() {
+        Some("work") => MountRole::Work,
+        Some("logs") => MountRole::Logs,
+        _ => MountRole::Compose,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn locations() -> Locations {
         Locations {
+            topdir: "/t".into(),
             config: "/c".into(),
             compose: "/t/compose".into(),
             work: "/t/work".into(),

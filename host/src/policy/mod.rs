@@ -3,6 +3,7 @@
 
 mod grant;
 mod granter;
+mod pattern;
 mod pin;
 mod restricted;
 
@@ -14,6 +15,7 @@ use serde::Deserialize;
 
 pub use grant::{Grant, Limits, MountGrant, MountRole};
 pub use granter::{Locations, RepoLocation, grant_for};
+pub use pattern::arg_matches;
 pub use pin::{ComponentLock, PinError};
 pub use restricted::widenings;
 
@@ -40,6 +42,28 @@ pub enum Location {
     Logs,
 }
 
+/// A directory of the compose granted at a virtual path of its own, narrower than a
+/// whole location (e.g. only `compose/Server` for a phase that works on one variant).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MountPolicy {
+    /// Where the phase sees it, e.g. `/server`.
+    pub guest: String,
+    /// Relative to the compose directory, e.g. `compose/Server`; no `..`.
+    pub path: String,
+    pub mode: Access,
+}
+
+/// One program a phase may run, with the only arguments it may pass: each argument must
+/// match one of `args` (shell-style patterns, where `*` never matches an argument that
+/// starts with `-`, so options cannot be injected through a wildcard).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommandPolicy {
+    pub program: String,
+    pub args: Vec<String>,
+}
+
 /// What one phase is allowed; unset limits come from `[defaults]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -47,7 +71,13 @@ pub struct PhasePolicy {
     #[serde(default)]
     pub dirs: BTreeMap<Location, Access>,
     #[serde(default)]
+    pub mounts: Vec<MountPolicy>,
+    /// Programs it may run with any arguments (still confined to its mounts).
+    #[serde(default)]
     pub commands: Vec<String>,
+    /// Programs it may run with the listed arguments only.
+    #[serde(default)]
+    pub command: Vec<CommandPolicy>,
     #[serde(default)]
     pub metadata_read: Vec<String>,
     #[serde(default)]
@@ -104,11 +134,34 @@ impl Policy {
             policy.defaults = defaults;
         }
         policy.phase.extend(overrides.phase);
+        policy.check(path)?;
         Ok(policy)
     }
 
     fn parse(text: &str, origin: &Path) -> anyhow::Result<Self> {
-        toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", origin.display()))
+        let policy: Policy =
+            toml::from_str(text).map_err(|e| anyhow::anyhow!("{}: {e}", origin.display()))?;
+        policy.check(origin)?;
+        Ok(policy)
+    }
+
+    /// Mount paths stay inside the compose and guests are absolute.
+    fn check(&self, origin: &Path) -> anyhow::Result<()> {
+        for (phase, section) in &self.phase {
+            for mount in &section.mounts {
+                let escapes = mount.path.starts_with('/')
+                    || mount.path.split('/').any(|p| p == ".." || p.is_empty());
+                if escapes || !mount.guest.starts_with('/') || mount.guest == "/" {
+                    anyhow::bail!(
+                        "{}: phase `{phase}`: mount {:?} at {:?} must be a compose-relative path without `..` at an absolute virtual path",
+                        origin.display(),
+                        mount.path,
+                        mount.guest
+                    );
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The section for `phase`, or an empty one (no directories, no commands, no

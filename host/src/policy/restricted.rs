@@ -24,6 +24,23 @@ pub fn widenings(policy: &Policy, stock: &Policy, phase: &str) -> Vec<String> {
         }
     };
     extra("command", &ours.commands, &base.commands, &mut wider);
+    for command in &ours.command {
+        let same = base.command.contains(command) || base.commands.contains(&command.program);
+        if !same {
+            wider.push(format!(
+                "command `{}` with {:?} is not granted by default",
+                command.program, command.args
+            ));
+        }
+    }
+    for mount in &ours.mounts {
+        if !base.mounts.contains(mount) {
+            wider.push(format!(
+                "mount {:?} at {:?} is not granted by default",
+                mount.path, mount.guest
+            ));
+        }
+    }
     extra(
         "environment variable",
         &ours.command_env,

@@ -1,0 +1,196 @@
+//! Policy grants finer than whole locations: a phase granted one variant's tree cannot
+//! write another's, and a command granted with argument patterns runs with nothing else:
+//! no injected options, no paths outside its mounts, no shell.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pungi_host::audit::AuditLog;
+use pungi_host::capabilities::command::{Invocation, run};
+use pungi_host::capabilities::{ComposeFacts, DocumentStore, HostError, PhaseEnv, PhaseProgress};
+use pungi_host::policy::{Grant, Limits, MountGrant, MountRole};
+use pungi_tests::{describe, phases_dir, run_pungi, write_demo};
+
+fn env_with_ls_patterns(root: &Path) -> PhaseEnv {
+    std::fs::create_dir_all(root.join("compose")).unwrap();
+    let grant = Grant {
+        phase: "lister".into(),
+        mounts: vec![MountGrant {
+            guest: "/compose".into(),
+            host: root.join("compose"),
+            writable: true,
+            role: MountRole::Compose,
+        }],
+        commands: BTreeSet::new(),
+        command_args: BTreeMap::from([("ls".to_owned(), vec!["-1".to_owned(), "*".to_owned()])]),
+        metadata_read: BTreeSet::new(),
+        metadata_write: BTreeSet::new(),
+        command_env: BTreeSet::new(),
+        hardlink_read_only: false,
+        limits: Limits {
+            memory_bytes: 64 << 20,
+            time: Duration::from_secs(5),
+            output_bytes: 64 << 10,
+        },
+    };
+    PhaseEnv {
+        grant,
+        component: "0".repeat(64),
+        facts: Arc::new(ComposeFacts {
+            id: "T-1-20260101.n.0".into(),
+            label: None,
+            date: "20260101".into(),
+            respin: 0,
+            compose_type: "nightly".into(),
+            release_name: "T".into(),
+            release_short: "T".into(),
+            release_version: "1".into(),
+            release_type: "ga".into(),
+            arches: vec![],
+            variants: vec![],
+            config: Default::default(),
+        }),
+        documents: Arc::new(DocumentStore::new(root.join("metadata"))),
+        audit: Arc::new(AuditLog::open(&root.join("audit.jsonl")).unwrap()),
+        progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
+    }
+}
+
+fn ls(env: &PhaseEnv, args: &[&str]) -> Result<String, HostError> {
+    run(
+        env,
+        &Invocation {
+            program: "ls".into(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            cwd: None,
+            env: vec![],
+            timeout: None,
+        },
+    )
+    .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn a_command_runs_only_with_arguments_its_patterns_allow() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with_ls_patterns(dir.path());
+    std::fs::write(dir.path().join("compose/a.rpm"), "").unwrap();
+    assert_eq!(ls(&env, &["-1", "/compose"]).unwrap(), "a.rpm\n");
+
+    for (args, needle) in [
+        (&["--format=long", "/compose"][..], "--format=long"),
+        (&["-1", "-R", "/compose"][..], "`-R`"),
+        (&["-1", "/etc"][..], "/etc"),
+        (&["-1", "../.."][..], ".."),
+    ] {
+        match ls(&env, args) {
+            Err(HostError::Denied(message)) => assert!(message.contains(needle), "{message}"),
+            other => panic!("{args:?} should be denied, got {other:?}"),
+        }
+    }
+    let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    assert_eq!(
+        audit.matches("\"outcome\":\"denied\"").count(),
+        4,
+        "{audit}"
+    );
+}
+
+#[test]
+fn shell_metacharacters_are_plain_bytes_because_no_shell_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with_ls_patterns(dir.path());
+    let victim = dir.path().join("compose/keep");
+    std::fs::write(&victim, "").unwrap();
+    let planted = format!("$(rm {});`rm {}`", victim.display(), victim.display());
+    for arg in [
+        planted.as_str(),
+        "x; rm -rf keep",
+        "a && touch pwned",
+        "|id",
+    ] {
+        let result = ls(&env, &["-1", arg]);
+        // ls is run and complains that no such file exists; nothing else happens.
+        assert!(matches!(result, Ok(_)), "{arg}: {result:?}");
+    }
+    assert!(victim.exists(), "no shell ran the planted command");
+    assert!(!dir.path().join("compose/pwned").exists());
+}
+
+#[test]
+fn a_phase_granted_one_variant_cannot_write_into_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    write_demo(&input).unwrap();
+    // The hostile test component stands in for gather; its grant is only Server's tree.
+    let phases = dir.path().join("phases");
+    std::fs::create_dir(&phases).unwrap();
+    for entry in std::fs::read_dir(phases_dir()).unwrap().flatten() {
+        let name = entry.file_name().into_string().unwrap();
+        if name.starts_with("pungi_phase_") && name.ends_with(".wasm") {
+            std::fs::copy(entry.path(), phases.join(&name)).unwrap();
+        }
+    }
+    std::fs::copy(
+        phases_dir().join("pungi_test_hostile.wasm"),
+        phases.join("pungi_phase_gather.wasm"),
+    )
+    .unwrap();
+    let config = input.join("demo.conf");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\nhostile_action = \"write-other-dir\"\nhostile_arg = \"/compose/Everything/x86_64/os/evil.rpm\"\n");
+    std::fs::write(&config, text).unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[phase.gather]\nmounts = [{ guest = \"/compose/Server\", path = \"compose/Server\", mode = \"rw\" }]\n",
+    )
+    .unwrap();
+    let target = dir.path().join("composes");
+    let output = run_pungi(
+        &[
+            "compose",
+            "--config",
+            config.to_str().unwrap(),
+            "--target-dir",
+            target.to_str().unwrap(),
+            "--nightly",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--phases-dir",
+            phases.to_str().unwrap(),
+        ],
+        &dir.path().join("cache"),
+    );
+    assert!(!output.status.success(), "{}", describe(&output));
+    let compose = std::fs::read_dir(&target)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(
+        std::fs::read_to_string(compose.join("STATUS")).unwrap(),
+        "DOOMED\n"
+    );
+    assert!(
+        !compose
+            .join("compose/Everything/x86_64/os/evil.rpm")
+            .exists()
+    );
+    assert!(
+        compose.join("compose/Server").is_dir(),
+        "its own tree was mounted"
+    );
+    let audit = std::fs::read_to_string(compose.join("logs/global/audit.jsonl")).unwrap();
+    let end = audit
+        .lines()
+        .find(|l| l.contains("\"phase\":\"gather\"") && l.contains("\"operation\":\"end\""))
+        .expect("the gather phase end is audited");
+    assert!(
+        end.contains("\"outcome\":\"error\"") && end.contains("evil.rpm"),
+        "{end}"
+    );
+}
