@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use pungi_documents::names;
 use pungi_phase_sdk::{
-    Context, DigestAlgorithm, HostError, MountRole, Phase, PhaseError, Summary, fs, register_phase,
+    Context, DigestAlgorithm, MountRole, Phase, PhaseError, Summary, fs, register_phase,
 };
 use pungi_productmd::{Compose, Images};
 
@@ -74,23 +74,18 @@ impl Phase for ImageChecksum {
 
 /// The image manifest so far, or an empty one when no phase produced images.
 fn read_images(ctx: &Context) -> Result<Images, PhaseError> {
-    match pungi_phase_sdk::bindings::pungi::phase::metadata::read(names::IMAGES) {
-        Ok(json) => serde_json::from_str(&json).map_err(|e| {
-            PhaseError::input(format!("document `images` is not an image manifest: {e}"))
-        }),
-        Err(HostError::NotFound(_)) => {
-            let info = ctx.info();
-            Ok(Images::new(Compose {
-                id: info.id,
-                kind: info.compose_type,
-                date: info.date,
-                respin: info.respin,
-                label: info.label,
-                r#final: None,
-            }))
-        }
-        Err(error) => Err(PhaseError::host("reading document `images`", error)),
+    if let Some(images) = ctx.try_read_document(names::IMAGES)? {
+        return Ok(images);
     }
+    let info = ctx.info();
+    Ok(Images::new(Compose {
+        id: info.id,
+        kind: info.compose_type,
+        date: info.date,
+        respin: info.respin,
+        label: info.label,
+        r#final: None,
+    }))
 }
 
 /// `<dir>/<base>CHECKSUM` style names; Pungi prefixes the base filename with a dash.

@@ -1,7 +1,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::bindings::pungi::phase::{command, compose, config, files, metadata};
+use crate::host;
 use crate::{
     CommandOutput, ComposeInfo, DigestAlgorithm, Invocation, LinkKind, Mount, MountRole, PhaseError,
 };
@@ -19,12 +19,12 @@ impl Context {
 
     /// The compose identity, release and variants.
     pub fn info(&self) -> ComposeInfo {
-        compose::info()
+        host::info()
     }
 
     /// The directories this phase may open, under the virtual paths it sees.
     pub fn mounts(&self) -> Vec<Mount> {
-        compose::mounts()
+        host::mounts()
     }
 
     /// The virtual path of a mount with a fixed role (compose, work, logs, config).
@@ -40,7 +40,7 @@ impl Context {
 
     /// A config option, deserialized; `None` when the config does not set it.
     pub fn option<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, PhaseError> {
-        config::get(name)
+        host::config_get(name)
             .map(|json| {
                 serde_json::from_str(&json)
                     .map_err(|e| PhaseError::config(format!("option `{name}`: {e}")))
@@ -55,7 +55,7 @@ impl Context {
 
     /// A metadata document written by an earlier phase.
     pub fn read_document<T: DeserializeOwned>(&self, name: &str) -> Result<T, PhaseError> {
-        let json = metadata::read(name)
+        let json = host::metadata_read(name)
             .map_err(|e| PhaseError::host(format_args!("reading document `{name}`"), e))?;
         serde_json::from_str(&json).map_err(|e| {
             PhaseError::input(format!(
@@ -64,24 +64,35 @@ impl Context {
         })
     }
 
+    /// A metadata document, or `None` when no phase has written it yet.
+    pub fn try_read_document<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, PhaseError> {
+        match host::metadata_read(name) {
+            Ok(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
+                PhaseError::input(format!("document `{name}` is not what this phase expects: {e}"))
+            }),
+            Err(crate::HostError::NotFound(_)) => Ok(None),
+            Err(e) => Err(PhaseError::host(format_args!("reading document `{name}`"), e)),
+        }
+    }
+
     /// Writes (replaces) a metadata document for later phases.
     pub fn write_document<T: Serialize>(&self, name: &str, value: &T) -> Result<(), PhaseError> {
         let json = serde_json::to_string(value)
             .map_err(|e| PhaseError::internal(format!("serializing document `{name}`: {e}")))?;
-        metadata::write(name, &json)
+        host::metadata_write(name, &json)
             .map_err(|e| PhaseError::host(format_args!("writing document `{name}`"), e))
     }
 
     /// Runs an allow-listed program. A non-zero exit is not an error here: check
     /// `exit_code`.
     pub fn run_command(&self, invocation: &Invocation) -> Result<CommandOutput, PhaseError> {
-        command::run(invocation)
+        host::command_run(invocation)
             .map_err(|e| PhaseError::host(format_args!("running `{}`", invocation.program), e))
     }
 
     /// Hardlinks (or copies across devices) `source` to `destination`.
     pub fn link(&self, source: &str, destination: &str) -> Result<LinkKind, PhaseError> {
-        files::link(source, destination)
+        host::files_link(source, destination)
             .map_err(|e| PhaseError::host(format_args!("linking {source} to {destination}"), e))
     }
 
@@ -91,7 +102,7 @@ impl Context {
         path: &str,
         algorithms: &[DigestAlgorithm],
     ) -> Result<Vec<String>, PhaseError> {
-        files::digest(path, algorithms)
+        host::files_digest(path, algorithms)
             .map_err(|e| PhaseError::host(format_args!("hashing {path}"), e))
     }
 }

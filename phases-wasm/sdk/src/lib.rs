@@ -12,6 +12,7 @@ extern crate self as pungi_phase_sdk;
 
 mod context;
 mod error;
+mod host;
 pub mod fs;
 pub mod log;
 mod progress;
@@ -37,6 +38,9 @@ pub use bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
 pub use bindings::pungi::phase::types::{ErrorKind, HostError};
 pub use context::Context;
 pub use error::PhaseError;
+#[cfg(not(target_family = "wasm"))]
+pub use host::install_native_host;
+pub use host::NativeHost;
 pub use progress::Progress;
 pub use summary::Summary;
 
@@ -75,6 +79,17 @@ macro_rules! register_phase {
             }
         }
 
+        #[cfg(target_family = "wasm")]
         $crate::bindings::export_phase_world!(__PungiPhaseExport);
+
+        /// Runs this phase natively against the installed [`NativeHost`]: the same code
+        /// as the component, without the sandbox, for measuring what the sandbox costs.
+        #[cfg(not(target_family = "wasm"))]
+        pub fn run_native() -> ::core::result::Result<
+            $crate::bindings::pungi::phase::types::Summary,
+            $crate::bindings::pungi::phase::types::PhaseError,
+        > {
+            $crate::__private::run::<$phase>()
+        }
     };
 }

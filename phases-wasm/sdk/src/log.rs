@@ -1,6 +1,11 @@
 //! The phase's log. Lines go to `logs/global/<phase>.global.log` and the host's tracing.
 
-use crate::bindings::pungi::phase::log::{Level, write};
+use crate::bindings::pungi::phase::log::Level;
+use crate::host;
+
+fn write(level: Level, message: &str) {
+    host::log(level, message);
+}
 
 pub fn debug(message: impl AsRef<str>) {
     write(Level::Debug, message.as_ref());

@@ -1,4 +1,4 @@
-use crate::bindings::pungi::phase::progress;
+use crate::host;
 
 /// The phase's progress bar on the release engineer's terminal. Finished on drop.
 pub struct Progress {
@@ -8,16 +8,16 @@ pub struct Progress {
 impl Progress {
     /// Starts a bar of `total` steps.
     pub fn begin(total: u64, message: &str) -> Self {
-        progress::begin(total, message);
+        host::progress_begin(total, message);
         Progress { finished: false }
     }
 
     pub fn advance(&self, delta: u64) {
-        progress::advance(delta);
+        host::progress_advance(delta);
     }
 
     pub fn finish(mut self, message: &str) {
-        progress::finish(message);
+        host::progress_finish(message);
         self.finished = true;
     }
 }
@@ -25,7 +25,7 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         if !self.finished {
-            progress::finish("");
+            host::progress_finish("");
         }
     }
 }

@@ -1,0 +1,130 @@
+//! Where the host's functions come from. Inside Wasm they are the `pungi:phase` imports.
+//! Natively (benchmarks that run the same phase code without a sandbox, to measure what
+//! the sandbox costs) they are a [`NativeHost`] the runner installs.
+
+use crate::bindings::pungi::phase::command::{Invocation, Output};
+use crate::bindings::pungi::phase::compose::{ComposeInfo, Mount};
+use crate::bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
+use crate::bindings::pungi::phase::log::Level;
+use crate::bindings::pungi::phase::types::HostError;
+
+/// The host functions a phase uses, for running a phase natively.
+pub trait NativeHost: Send + Sync {
+    fn info(&self) -> ComposeInfo;
+    fn mounts(&self) -> Vec<Mount>;
+    fn config_get(&self, name: &str) -> Option<String>;
+    fn metadata_read(&self, name: &str) -> Result<String, HostError>;
+    fn metadata_write(&self, name: &str, document: &str) -> Result<(), HostError>;
+    fn command_run(&self, invocation: &Invocation) -> Result<Output, HostError>;
+    fn files_link(&self, source: &str, destination: &str) -> Result<LinkKind, HostError>;
+    fn files_digest(&self, path: &str, algorithms: &[DigestAlgorithm]) -> Result<Vec<String>, HostError>;
+    fn log(&self, level: Level, message: &str);
+    fn progress_begin(&self, total: u64, message: &str);
+    fn progress_advance(&self, delta: u64);
+    fn progress_finish(&self, message: &str);
+}
+
+#[cfg(target_family = "wasm")]
+mod imp {
+    use super::*;
+    use crate::bindings::pungi::phase::{command, compose, config, files, log, metadata, progress};
+
+    pub fn info() -> ComposeInfo {
+        compose::info()
+    }
+    pub fn mounts() -> Vec<Mount> {
+        compose::mounts()
+    }
+    pub fn config_get(name: &str) -> Option<String> {
+        config::get(name)
+    }
+    pub fn metadata_read(name: &str) -> Result<String, HostError> {
+        metadata::read(name)
+    }
+    pub fn metadata_write(name: &str, document: &str) -> Result<(), HostError> {
+        metadata::write(name, document)
+    }
+    pub fn command_run(invocation: &Invocation) -> Result<Output, HostError> {
+        command::run(invocation)
+    }
+    pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
+        files::link(source, destination)
+    }
+    pub fn files_digest(path: &str, algorithms: &[DigestAlgorithm]) -> Result<Vec<String>, HostError> {
+        files::digest(path, algorithms)
+    }
+    pub fn log(level: Level, message: &str) {
+        log::write(level, message)
+    }
+    pub fn progress_begin(total: u64, message: &str) {
+        progress::begin(total, message)
+    }
+    pub fn progress_advance(delta: u64) {
+        progress::advance(delta)
+    }
+    pub fn progress_finish(message: &str) {
+        progress::finish(message)
+    }
+}
+
+#[cfg(not(target_family = "wasm"))]
+mod imp {
+    use std::sync::{Arc, RwLock};
+
+    use super::*;
+
+    static HOST: RwLock<Option<Arc<dyn NativeHost>>> = RwLock::new(None);
+
+    /// Makes `host` answer every host call of phases run natively in this process.
+    pub fn install_native_host(host: Arc<dyn NativeHost>) {
+        *HOST.write().unwrap_or_else(|p| p.into_inner()) = Some(host);
+    }
+
+    fn host() -> Arc<dyn NativeHost> {
+        HOST.read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .expect("a phase run natively needs `install_native_host` first")
+    }
+
+    pub fn info() -> ComposeInfo {
+        host().info()
+    }
+    pub fn mounts() -> Vec<Mount> {
+        host().mounts()
+    }
+    pub fn config_get(name: &str) -> Option<String> {
+        host().config_get(name)
+    }
+    pub fn metadata_read(name: &str) -> Result<String, HostError> {
+        host().metadata_read(name)
+    }
+    pub fn metadata_write(name: &str, document: &str) -> Result<(), HostError> {
+        host().metadata_write(name, document)
+    }
+    pub fn command_run(invocation: &Invocation) -> Result<Output, HostError> {
+        host().command_run(invocation)
+    }
+    pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
+        host().files_link(source, destination)
+    }
+    pub fn files_digest(path: &str, algorithms: &[DigestAlgorithm]) -> Result<Vec<String>, HostError> {
+        host().files_digest(path, algorithms)
+    }
+    pub fn log(level: Level, message: &str) {
+        host().log(level, message)
+    }
+    pub fn progress_begin(total: u64, message: &str) {
+        host().progress_begin(total, message)
+    }
+    pub fn progress_advance(delta: u64) {
+        host().progress_advance(delta)
+    }
+    pub fn progress_finish(message: &str) {
+        host().progress_finish(message)
+    }
+}
+
+pub(crate) use imp::*;
+#[cfg(not(target_family = "wasm"))]
+pub use imp::install_native_host;
