@@ -16,6 +16,7 @@ mod read;
 mod repomd;
 mod rich;
 mod rpmfile;
+mod signature;
 mod write;
 mod xml;
 
@@ -26,6 +27,8 @@ pub use error::{Error, ParseError, Result};
 pub use evr::{Evr, EvrRef, rpmvercmp};
 pub use package::{Changelog, FileEntry, FileKind, Package, is_primary_file};
 pub use provides::ProvidesIndex;
+pub use rich::{Rich, RichError};
+pub use signature::{issuer_only_signature, signing_key_id};
 pub use read::{ReadOptions, read_repo};
 pub use repomd::{Repomd, RepomdRecord};
 pub use write::{RepoOptions, RepoSummary, write_repo};

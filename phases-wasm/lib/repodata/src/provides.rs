@@ -7,15 +7,15 @@ use std::collections::{HashMap, HashSet};
 
 use crate::dependency::{Dependency, Range};
 use crate::package::Package;
-use crate::rich;
+use crate::rich::{self, Rich};
 
 /// An index over a set of packages (e.g. a repository plus its lookaside).
 ///
 /// A package satisfies a dependency through an explicit provide whose range
 /// overlaps it, through its implicit `name = epoch:version-release` provide,
 /// or, for a path dependency, by containing that path. Source packages
-/// provide nothing. Rich dependencies are satisfied when any package named in
-/// them is (see the `rich` module for what that approximates).
+/// provide nothing. Rich dependencies are evaluated by their operators (see
+/// [`ProvidesIndex::is_satisfied`]).
 ///
 /// File paths are indexed only when some indexed package names them in a
 /// dependency (libsolv does the same), which keeps memory proportional to
@@ -99,8 +99,18 @@ impl<'a> ProvidesIndex<'a> {
         &self.packages
     }
 
-    /// Every package satisfying `dep`, each once, in index order.
+    /// Every package satisfying `dep`, each once, in index order. For a rich
+    /// dependency: every package satisfying some plain dependency named in it.
     pub fn what_provides(&self, dep: &Dependency) -> Vec<&'a Package> {
+        self.provider_indices(dep)
+            .into_iter()
+            .map(|i| self.packages[i as usize])
+            .collect()
+    }
+
+    /// Like [`ProvidesIndex::what_provides`], as positions in [`ProvidesIndex::packages`],
+    /// sorted: what a solver keeps per-package state by.
+    pub fn provider_indices(&self, dep: &Dependency) -> Vec<u32> {
         let mut found: Vec<u32> = Vec::new();
         self.for_each_provider(dep, &mut |i| {
             found.push(i);
@@ -109,14 +119,92 @@ impl<'a> ProvidesIndex<'a> {
         found.sort_unstable();
         found.dedup();
         found
-            .into_iter()
-            .map(|i| self.packages[i as usize])
-            .collect()
     }
 
-    /// Whether any package satisfies `dep` (stops at the first).
+    /// Whether some package (or, for a rich dependency, some combination of
+    /// packages) could satisfy `dep`: `and` needs every part, `or` one, `with`
+    /// one package for all parts, `without` a package of the first part that is
+    /// not one of the second, `if`/`unless` their `then` or `else` branch (or
+    /// nothing, when the condition cannot hold). An unparsable rich dependency
+    /// is never satisfied.
     pub fn is_satisfied(&self, dep: &Dependency) -> bool {
+        if dep.is_rich() {
+            return Rich::parse(&dep.name).is_ok_and(|rich| self.rich_satisfied(&rich));
+        }
         self.for_each_provider(dep, &mut |_| true)
+    }
+
+    fn rich_satisfied(&self, rich: &Rich) -> bool {
+        match rich {
+            Rich::Atom(d) => self.is_satisfied(d),
+            Rich::And(parts) => parts.iter().all(|p| self.rich_satisfied(p)),
+            Rich::Or(parts) => parts.iter().any(|p| self.rich_satisfied(p)),
+            Rich::With(parts) => !self.rich_providers(rich).is_empty() || parts.is_empty(),
+            Rich::Without(..) => !self.rich_providers(rich).is_empty(),
+            Rich::If {
+                then,
+                condition,
+                otherwise,
+            } => {
+                self.rich_satisfied(then)
+                    || otherwise.as_ref().map_or_else(
+                        || !self.rich_satisfied(condition),
+                        |o| self.rich_satisfied(o),
+                    )
+            }
+            Rich::Unless {
+                then,
+                condition,
+                otherwise,
+            } => {
+                self.rich_satisfied(then)
+                    || otherwise.as_ref().map_or_else(
+                        || self.rich_satisfied(condition),
+                        |o| self.rich_satisfied(o),
+                    )
+            }
+        }
+    }
+
+    /// The single packages that satisfy `rich` on their own (libsolv's
+    /// `whatprovides` of a rich dependency): the intersection for `and`/`with`,
+    /// the union for `or`, the difference for `without`, the `then` and
+    /// `else` branches for `if`/`unless`. Sorted positions.
+    pub fn rich_providers(&self, rich: &Rich) -> Vec<u32> {
+        match rich {
+            Rich::Atom(d) => self.provider_indices(d),
+            Rich::And(parts) | Rich::With(parts) => {
+                let mut sets = parts.iter().map(|p| self.rich_providers(p));
+                let first = sets.next().unwrap_or_default();
+                sets.fold(first, |acc, next| {
+                    acc.into_iter()
+                        .filter(|i| next.binary_search(i).is_ok())
+                        .collect()
+                })
+            }
+            Rich::Or(parts) => {
+                let mut all: Vec<u32> = parts.iter().flat_map(|p| self.rich_providers(p)).collect();
+                all.sort_unstable();
+                all.dedup();
+                all
+            }
+            Rich::Without(a, b) => {
+                let not = self.rich_providers(b);
+                self.rich_providers(a)
+                    .into_iter()
+                    .filter(|i| not.binary_search(i).is_err())
+                    .collect()
+            }
+            Rich::If { then, otherwise, .. } | Rich::Unless { then, otherwise, .. } => {
+                let mut all = self.rich_providers(then);
+                if let Some(o) = otherwise {
+                    all.extend(self.rich_providers(o));
+                    all.sort_unstable();
+                    all.dedup();
+                }
+                all
+            }
+        }
     }
 
     /// Calls `found` with each satisfying package (possibly repeated) until it

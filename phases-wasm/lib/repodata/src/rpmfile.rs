@@ -20,8 +20,8 @@ use crate::error::{Error, Result};
 use crate::evr::{Evr, rpmvercmp};
 use crate::package::{Changelog, FileEntry, FileKind, Package, is_primary_file};
 
-const LEAD_SIZE: u64 = 96;
-const LEAD_MAGIC: [u8; 4] = [0xed, 0xab, 0xee, 0xdb];
+pub(crate) const LEAD_SIZE: u64 = 96;
+pub(crate) const LEAD_MAGIC: [u8; 4] = [0xed, 0xab, 0xee, 0xdb];
 const HEADER_MAGIC: [u8; 4] = [0x8e, 0xad, 0xe8, 0x01];
 const INTRO_SIZE: u64 = 16;
 const ENTRY_SIZE: u64 = 16;
@@ -101,7 +101,7 @@ fn read_header_bytes(input: &mut impl Read) -> Result<HeaderBytes, String> {
     Ok(HeaderBytes { bytes, start, end })
 }
 
-fn read_header_structure(
+pub(crate) fn read_header_structure(
     input: &mut impl Read,
     bytes: &mut Vec<u8>,
     what: &str,
@@ -154,7 +154,7 @@ fn check_entry(entry: &[u8], data_len: u64) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn read_into(
+pub(crate) fn read_into(
     input: &mut impl Read,
     bytes: &mut Vec<u8>,
     len: u64,
@@ -174,7 +174,7 @@ fn read_into(
     Ok(())
 }
 
-fn be_u32(b: &[u8]) -> u32 {
+pub(crate) fn be_u32(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
