@@ -1,5 +1,7 @@
 //! Pkgset: every package of the configured local repositories (`pkgset_repos`), read from
-//! the real RPM headers, grouped per arch and handed on as the `pkgset` document.
+//! their repodata when they have it and from the real RPM headers otherwise, one copy of
+//! each package chosen by `sigkeys`, grouped per arch and handed on as the `pkgset`
+//! document.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +10,10 @@ use pungi_phase_sdk::{
     Context, DigestAlgorithm, MountRole, Phase, PhaseError, Progress, Summary, log, register_phase,
 };
 use pungi_repodata::{Checksum, ChecksumKind, Package};
+
+mod arches;
+mod repodata_source;
+mod sigkeys;
 
 struct Pkgset;
 
@@ -30,23 +36,34 @@ impl Phase for Pkgset {
                 "no package repositories are granted (pkgset_repos)",
             ));
         }
+        let sigkeys = sigkeys::Sigkeys::read(ctx)?;
         let mut files = Vec::new();
+        let mut found = Vec::new();
         for (arch, root) in &repos {
+            if let Some(packages) = repodata_source::read(root)? {
+                found.extend(packages.into_iter().map(|p| (arch.clone(), p)));
+                continue;
+            }
             collect_rpms(root, root, &mut |path, location| {
                 files.push((arch.clone(), path, location))
             })?;
         }
         let progress = Progress::begin(files.len() as u64, "reading RPM headers");
-        let mut document = PkgsetDocument::default();
-        let mut skipped = 0u64;
         for (repo_arch, path, location) in files {
             let package = read_package(ctx, &path, location)?;
             progress.advance(1);
-            let entry = PkgsetPackage {
-                path,
-                sigkey: None,
-                package,
-            };
+            found.push((
+                repo_arch,
+                PkgsetPackage {
+                    path,
+                    sigkey: None,
+                    package,
+                },
+            ));
+        }
+        let mut document = PkgsetDocument::default();
+        let mut skipped = 0u64;
+        for (repo_arch, entry) in sigkeys.choose(found)? {
             if entry.package.is_source() {
                 document.sources.push(entry);
             } else if repo_arch == SOURCE_ARCH {
@@ -57,7 +74,7 @@ impl Phase for Pkgset {
                 skipped += 1;
             } else if !compose_arches.contains(&repo_arch) {
                 skipped += 1;
-            } else if entry.package.arch == repo_arch || entry.package.arch == "noarch" {
+            } else if arches::usable_on(&entry.package.arch, &repo_arch) {
                 document.arches.entry(repo_arch).or_default().push(entry);
             } else {
                 log::debug(format!(
