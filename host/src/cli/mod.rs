@@ -3,7 +3,7 @@
 mod audit_cmd;
 mod compose_cmd;
 mod config_cmd;
-mod inputs;
+pub mod inputs;
 mod phase_cmd;
 
 use std::process::ExitCode;

@@ -169,6 +169,8 @@ impl Pipeline<'_> {
                 tracing::info!("finished: {}", phase.message);
                 record.instantiate_time = phase.instantiate_time;
                 record.run_time = phase.run_time;
+                record.cpu_time = phase.cpu_time;
+                record.peak_memory = phase.peak_memory;
                 record.counts = phase.counts;
                 record.result = PhaseResult::Done(phase.message);
             }

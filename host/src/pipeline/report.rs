@@ -26,6 +26,11 @@ pub struct PhaseRecord {
     pub instantiate_time: Duration,
     #[serde(serialize_with = "millis")]
     pub run_time: Duration,
+    /// Process CPU time during the run (user + system).
+    #[serde(serialize_with = "millis")]
+    pub cpu_time: Duration,
+    /// The phase's largest linear memory, in bytes.
+    pub peak_memory: u64,
     pub counts: Vec<(String, u64)>,
     #[serde(flatten)]
     pub result: PhaseResult,
@@ -40,6 +45,8 @@ impl PhaseRecord {
             load_time: Duration::ZERO,
             instantiate_time: Duration::ZERO,
             run_time: Duration::ZERO,
+            cpu_time: Duration::ZERO,
+            peak_memory: 0,
             counts: Vec::new(),
             result: PhaseResult::Failed("did not run".into()),
         }

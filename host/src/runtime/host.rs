@@ -1,7 +1,7 @@
-use wasmtime::StoreLimits;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use super::limiter::PhaseLimiter;
 use crate::capabilities::PhaseEnv;
 
 /// The state of one phase run inside its wasmtime store: WASI (with only the granted
@@ -9,7 +9,7 @@ use crate::capabilities::PhaseEnv;
 pub struct PhaseHost {
     pub wasi: WasiCtx,
     pub table: ResourceTable,
-    pub limits: StoreLimits,
+    pub limits: PhaseLimiter,
     pub env: PhaseEnv,
 }
 

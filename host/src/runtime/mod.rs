@@ -4,13 +4,14 @@
 mod cache;
 mod epoch;
 mod host;
+mod limiter;
 mod load;
 mod run;
 
 pub use cache::ComponentCache;
 pub use host::PhaseHost;
 pub use load::{LoadedComponent, WitVersionError};
-pub use run::{PhaseFailure, PhaseReport};
+pub use run::{PhaseFailure, PhaseReport, process_cpu_time};
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,10 +1,11 @@
 use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{Store, StoreLimitsBuilder, Trap};
+use wasmtime::{Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
+use super::limiter::{MEMORY_LIMIT_TRAP, PhaseLimiter};
 use super::{EPOCH_TICK, LoadedComponent, PhaseHost, Runtime};
 use crate::capabilities::PhaseEnv;
 use crate::wit::since_v0_1_0::pungi::phase::types::ErrorKind;
@@ -16,6 +17,10 @@ pub struct PhaseReport {
     pub counts: Vec<(String, u64)>,
     pub instantiate_time: Duration,
     pub run_time: Duration,
+    /// CPU time of the whole process during the run (user + system).
+    pub cpu_time: Duration,
+    /// The largest linear memory the phase held.
+    pub peak_memory: u64,
     /// What the component printed, kept up to the output limit.
     pub stdout: String,
     pub stderr: String,
@@ -73,12 +78,7 @@ impl Runtime {
         let host = PhaseHost {
             wasi: wasi.build(),
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes as usize)
-                .memories(4)
-                .instances(64)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits: PhaseLimiter::new(limits.memory_bytes as usize),
             env,
         };
         let mut store = Store::new(&self.engine, host);
@@ -88,6 +88,7 @@ impl Runtime {
         store.epoch_deadline_trap();
 
         let started = Instant::now();
+        let cpu_started = process_cpu_time();
         let instance = component
             .pre
             .instantiate(&mut store)
@@ -97,6 +98,8 @@ impl Runtime {
             .call_run(&mut store)
             .map_err(|e| classify(e, &limits, &stdout, &stderr))?;
         let run_time = started.elapsed() - instantiate_time;
+        let cpu_time = process_cpu_time().saturating_sub(cpu_started);
+        let peak_memory = store.data().limits.peak_memory() as u64;
         let text = |pipe: &MemoryOutputPipe| String::from_utf8_lossy(&pipe.contents()).into_owned();
         match result {
             Ok(summary) => Ok(PhaseReport {
@@ -104,6 +107,8 @@ impl Runtime {
                 counts: summary.counts,
                 instantiate_time,
                 run_time,
+                cpu_time,
+                peak_memory,
                 stdout: text(&stdout),
                 stderr: text(&stderr),
             }),
@@ -137,7 +142,7 @@ fn classify(
         };
     }
     let message = format!("{error:?}");
-    if message.contains("forcing trap when growing memory") {
+    if message.contains(MEMORY_LIMIT_TRAP) {
         return PhaseFailure::MemoryLimit {
             limit: limits.memory_bytes,
         };
@@ -147,4 +152,16 @@ fn classify(
         message: format!("{error:#}"),
         stderr,
     }
+}
+
+/// User plus system CPU time of this process so far.
+pub fn process_cpu_time() -> Duration {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage writes a whole `rusage` into the pointer it is given.
+    let usage = unsafe {
+        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
 }
