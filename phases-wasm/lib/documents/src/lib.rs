@@ -16,6 +16,8 @@ pub mod names {
     pub const CREATEREPO: &str = "createrepo";
     pub const IMAGES: &str = "images";
     pub const TEST: &str = "test";
+    pub const EXTRA_FILES: &str = "extra_files";
+    pub const PRODUCTIMG: &str = "productimg";
 }
 
 /// Written by Init: the comps of each variant on each arch.
@@ -98,4 +100,47 @@ pub struct RepoRecord {
     /// Virtual path of the repository root.
     pub path: String,
     pub packages: u64,
+}
+
+/// Written by ExtraFiles: the files it copied into each variant.arch tree, so Createiso
+/// can put them on every disc of a split set, as Pungi does.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ExtraFilesDocument {
+    pub trees: Vec<ExtraFilesTree>,
+}
+
+/// The extra files of one tree.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ExtraFilesTree {
+    pub variant: String,
+    pub arch: String,
+    /// Virtual path of the tree root (under `/compose`).
+    pub path: String,
+    pub files: Vec<ExtraFile>,
+}
+
+/// One extra file as `extra_files.json` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtraFile {
+    /// Relative to the tree root.
+    pub file: String,
+    pub size: u64,
+    /// Algorithm name to hex digest (`media_checksums`).
+    pub checksums: BTreeMap<String, String>,
+}
+
+/// Written by Productimg: the installer customization images it built.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ProductimgDocument {
+    pub images: Vec<ProductImage>,
+}
+
+/// One `product.img`, placed in a tree where Createiso (and Buildinstall) find it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProductImage {
+    pub variant: String,
+    pub arch: String,
+    /// Virtual path of the image (`/compose/<Variant>/<arch>/os/images/product.img`).
+    pub path: String,
+    pub size: u64,
 }

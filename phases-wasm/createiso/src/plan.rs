@@ -1,0 +1,75 @@
+//! What goes on which disc: every file of the tree but its repodata, boot and other
+//! files first, then the packages, split over discs of `media_size` with the extra files
+//! on each (Pungi's `split_iso`).
+
+use std::collections::BTreeSet;
+
+use pungi_documents::Tree;
+use pungi_media::split::{Disc, MediaFile, split};
+use pungi_phase_sdk::PhaseError;
+
+/// The discs of one tree, each a list of paths relative to the tree root.
+pub fn discs(
+    tree: &Tree,
+    sticky: &BTreeSet<String>,
+    media_size: u64,
+) -> Result<Vec<Disc>, PhaseError> {
+    let mut others = Vec::new();
+    walk(&tree.path, "", &mut others)?;
+    let packages: BTreeSet<&str> = tree.packages.iter().map(|p| p.location.as_str()).collect();
+    others.retain(|f| !packages.contains(f.path.as_str()));
+    for file in &mut others {
+        file.sticky = sticky.contains(&file.path);
+    }
+    let mut files = others;
+    let mut sorted: Vec<_> = tree.packages.iter().collect();
+    sorted.sort_by(|a, b| a.location.cmp(&b.location));
+    files.extend(sorted.into_iter().map(|p| MediaFile {
+        path: p.location.clone(),
+        size: p.size_package,
+        sticky: false,
+    }));
+    split(&files, media_size).map_err(|e| {
+        PhaseError::config(format!(
+            "{}: {e}; raise iso_size or lower split_iso_reserve",
+            tree.path
+        ))
+    })
+}
+
+/// Files under `root/prefix`, sorted, without `repodata/` at the top.
+fn walk(root: &str, prefix: &str, out: &mut Vec<MediaFile>) -> Result<(), PhaseError> {
+    let dir = if prefix.is_empty() {
+        root.to_owned()
+    } else {
+        format!("{root}/{prefix}")
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| PhaseError::io(format!("listing {dir}"), e))?
+        .flatten()
+        .collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let meta = entry
+            .metadata()
+            .map_err(|e| PhaseError::io(format!("reading {dir}/{name}"), e))?;
+        if meta.is_dir() {
+            if rel != "repodata" {
+                walk(root, &rel, out)?;
+            }
+        } else {
+            out.push(MediaFile {
+                path: rel,
+                size: meta.len(),
+                sticky: false,
+            });
+        }
+    }
+    Ok(())
+}

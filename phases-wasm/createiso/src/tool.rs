@@ -1,0 +1,135 @@
+//! The programs that make and finish an image, run through the command capability:
+//! xorriso (`-as mkisofs`) or genisoimage, isohybrid, implantisomd5 and checkisomd5.
+
+use pungi_phase_sdk::{Context, Invocation, PhaseError, log};
+
+/// What boots the disc, from the files its tree has.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Boot {
+    /// `isolinux/isolinux.bin`: BIOS El Torito, then isohybrid.
+    pub bios: bool,
+    /// `images/efiboot.img`: a UEFI El Torito entry.
+    pub efi: bool,
+}
+
+impl Boot {
+    pub fn any(self) -> bool {
+        self.bios || self.efi
+    }
+}
+
+/// Runs `program` with `args`; a non-zero exit is an error carrying its stderr.
+pub fn run(
+    ctx: &Context,
+    program: &str,
+    args: &[String],
+    cwd: &str,
+) -> Result<Vec<u8>, PhaseError> {
+    log::info(format!("{program} {}", args.join(" ")));
+    let out = ctx.run_command(&Invocation {
+        program: program.into(),
+        args: args.to_vec(),
+        cwd: Some(cwd.into()),
+        env: Vec::new(),
+        timeout_ms: None,
+    })?;
+    if out.exit_code != Some(0) {
+        return Err(PhaseError::input(format!(
+            "{program} failed (exit {:?}): {}",
+            out.exit_code,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(out.stdout)
+}
+
+/// mkisofs-style arguments (Pungi's `get_mkisofs_cmd`) for `staging` into `iso`.
+pub fn mkisofs_args(
+    xorriso: bool,
+    volid: &str,
+    boot: Boot,
+    iso: &str,
+    staging: &str,
+) -> Vec<String> {
+    let mut args: Vec<String> = Vec::new();
+    if xorriso {
+        args.extend(["-as", "mkisofs"].map(String::from));
+    } else {
+        args.push("-untranslated-filenames".into());
+    }
+    args.extend(["-volid".into(), volid.into()]);
+    args.extend(["-J", "-joliet-long", "-rational-rock"].map(String::from));
+    if !xorriso {
+        args.extend(["-translation-table", "-input-charset", "utf-8"].map(String::from));
+    }
+    if boot.bios {
+        args.extend(
+            [
+                "-b",
+                "isolinux/isolinux.bin",
+                "-c",
+                "isolinux/boot.cat",
+                "-no-emul-boot",
+                "-boot-load-size",
+                "4",
+                "-boot-info-table",
+            ]
+            .map(String::from),
+        );
+    }
+    if boot.efi {
+        if boot.bios {
+            args.push("-eltorito-alt-boot".into());
+        } else {
+            args.extend(["-c", "images/boot.cat"].map(String::from));
+        }
+        args.extend(["-e", "images/efiboot.img", "-no-emul-boot"].map(String::from));
+    }
+    args.extend(["-o".into(), iso.into(), staging.into()]);
+    args
+}
+
+/// Makes the image, makes it isohybrid when it boots from BIOS, implants its MD5 and
+/// returns the implanted MD5.
+pub fn make_image(
+    ctx: &Context,
+    xorriso: bool,
+    volid: &str,
+    boot: Boot,
+    iso: &str,
+    staging: &str,
+) -> Result<String, PhaseError> {
+    let program = if xorriso { "xorriso" } else { "genisoimage" };
+    run(
+        ctx,
+        program,
+        &mkisofs_args(xorriso, volid, boot, iso, staging),
+        staging,
+    )?;
+    if boot.bios {
+        let mut args = Vec::new();
+        if boot.efi {
+            args.push("--uefi".to_owned());
+        }
+        args.push(iso.to_owned());
+        run(ctx, "isohybrid", &args, staging)?;
+    }
+    run(ctx, "implantisomd5", &[iso.to_owned()], staging)?;
+    let out = run(
+        ctx,
+        "checkisomd5",
+        &["--md5sumonly".to_owned(), iso.to_owned()],
+        staging,
+    )?;
+    let text = String::from_utf8_lossy(&out);
+    let md5 = text
+        .lines()
+        .next()
+        .and_then(|l| l.rsplit(':').next())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| s.len() == 32)
+        .ok_or_else(|| {
+            PhaseError::input(format!("checkisomd5 --md5sumonly {iso} printed {text:?}"))
+        })?;
+    Ok(md5)
+}

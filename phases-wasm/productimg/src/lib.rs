@@ -1,0 +1,146 @@
+//! Productimg: `product.img`, the installer customization image, for each variant.arch
+//! that `productimg` enables: the configured `productimg_sources` (the same source forms
+//! as `extra_files`) and a `.buildstamp` staged in `work/<arch>/product_img/<Variant>/`,
+//! made into a filesystem image by an allow-listed tool (`mke2fs -d`, or `mksquashfs`
+//! with `productimg_format = "squashfs"`) without mounting anything, and placed at
+//! `compose/<Variant>/<arch>/os/images/product.img` where Createiso (and Buildinstall)
+//! pick it up.
+
+use std::collections::BTreeMap;
+
+use pungi_config::{Options, Value, get_arch_variant_data};
+use pungi_documents::{PkgsetDocument, ProductImage, ProductimgDocument, names};
+use pungi_media::sources::{Fetcher, Source};
+use pungi_phase_sdk::{
+    Context, Invocation, MountRole, Phase, PhaseError, Summary, fs, register_phase,
+};
+
+struct Productimg;
+
+/// The ext2 image's size, as Pungi made it.
+const EXT2_SIZE: &str = "5760k";
+
+impl Phase for Productimg {
+    fn run(ctx: &Context) -> Result<Summary, PhaseError> {
+        let info = ctx.info();
+        let mut document = ProductimgDocument::default();
+        if !ctx.option_or("productimg", false)? {
+            ctx.write_document(names::PRODUCTIMG, &document)?;
+            return Ok(Summary::new("productimg is off"));
+        }
+        let format: String = ctx.option_or("productimg_format", "ext2".to_owned())?;
+        if format != "ext2" && format != "squashfs" {
+            return Err(PhaseError::config(format!(
+                "productimg_format = {format:?}: expected \"ext2\" or \"squashfs\""
+            )));
+        }
+        let compose = ctx.mount_path(&MountRole::Compose)?;
+        let work = ctx.mount_path(&MountRole::Work)?;
+        let mut options = Options::new();
+        if let Some(value) = ctx.option::<Value>("productimg_sources")? {
+            options.insert("productimg_sources".into(), value);
+        }
+        let pkgset: Option<PkgsetDocument> = pungi_media::document::optional(names::PKGSET)?;
+        let fetcher = Fetcher::new(ctx, pkgset.as_ref())?;
+        for variant in info.variants.iter().filter(|v| v.kind == "variant") {
+            for arch in &variant.arches {
+                let staging = format!("{work}/{arch}/product_img/{}", variant.uid);
+                let _ = std::fs::remove_dir_all(&staging);
+                let buildstamp = format!(
+                    "[Main]\nProduct={}\nVersion={}\nBugURL=\nIsFinal={}\nUUID={}.{arch}\nVariant={}\n",
+                    info.release_name,
+                    info.release_version,
+                    if info.compose_type == "production" {
+                        "True"
+                    } else {
+                        "False"
+                    },
+                    info.id,
+                    variant.uid
+                );
+                fs::write_atomic(&format!("{staging}/.buildstamp"), buildstamp.as_bytes())?;
+                let vars = BTreeMap::from([
+                    ("arch", arch.clone()),
+                    ("variant_id", variant.id.clone()),
+                    ("variant_uid", variant.uid.clone()),
+                ]);
+                let sources = if options.is_empty() {
+                    Vec::new()
+                } else {
+                    get_arch_variant_data(&options, "productimg_sources", arch, Some(&variant.uid))
+                        .map_err(|e| PhaseError::config(e.to_string()))?
+                };
+                for value in sources {
+                    let source: Source = serde_json::from_value(value.to_json()).map_err(|e| {
+                        PhaseError::config(format!(
+                            "productimg_sources for {}.{arch}: {e}",
+                            variant.uid
+                        ))
+                    })?;
+                    fetcher.fetch(&source, arch, &vars, &staging)?;
+                }
+                let image = format!("{compose}/{}/{arch}/os/images/product.img", variant.uid);
+                std::fs::create_dir_all(format!("{compose}/{}/{arch}/os/images", variant.uid))
+                    .map_err(|e| PhaseError::io("creating the images directory", e))?;
+                let _ = std::fs::remove_file(&image);
+                let (program, args) = if format == "squashfs" {
+                    (
+                        "mksquashfs",
+                        vec![
+                            staging.clone(),
+                            image.clone(),
+                            "-noappend".into(),
+                            "-all-root".into(),
+                            "-no-progress".into(),
+                        ],
+                    )
+                } else {
+                    (
+                        "mke2fs",
+                        vec![
+                            "-q".into(),
+                            "-t".into(),
+                            "ext2".into(),
+                            "-L".into(),
+                            "product".into(),
+                            "-d".into(),
+                            staging.clone(),
+                            image.clone(),
+                            EXT2_SIZE.into(),
+                        ],
+                    )
+                };
+                let out = ctx.run_command(&Invocation {
+                    program: program.into(),
+                    args,
+                    cwd: None,
+                    env: Vec::new(),
+                    timeout_ms: None,
+                })?;
+                if out.exit_code != Some(0) {
+                    return Err(PhaseError::input(format!(
+                        "{program} for {}.{arch}: {}",
+                        variant.uid,
+                        String::from_utf8_lossy(&out.stderr).trim()
+                    )));
+                }
+                let size = std::fs::metadata(&image)
+                    .map_err(|e| PhaseError::io(format!("reading {image}"), e))?
+                    .len();
+                document.images.push(ProductImage {
+                    variant: variant.uid.clone(),
+                    arch: arch.clone(),
+                    path: image,
+                    size,
+                });
+            }
+        }
+        ctx.write_document(names::PRODUCTIMG, &document)?;
+        Ok(
+            Summary::new(format!("{} product images", document.images.len()))
+                .count("images", document.images.len() as u64),
+        )
+    }
+}
+
+register_phase!(Productimg);
