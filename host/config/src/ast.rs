@@ -9,6 +9,8 @@ pub enum Stmt {
     Assign {
         /// The option or variable name.
         name: String,
+        /// Where the name is written, so validation can point at the assignment.
+        pos: Pos,
         /// The value expression.
         value: Expr,
     },

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 
 use crate::ast::{BinOp, Expr, ExprKind, Stmt};
 use crate::error::{ConfigError, Pos};
+use crate::origin::{Origin, Origins, ValuePos};
 use crate::value::Value;
 use crate::{lexer, parser, percent};
 
@@ -25,6 +26,15 @@ pub struct Loader {
     pub files: Vec<PathBuf>,
 }
 
+/// A file's options with where each was assigned.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    /// The values.
+    pub options: Options,
+    /// Where each value was written.
+    pub origins: Origins,
+}
+
 impl Loader {
     /// Loads `path`; `site` is the include statement that asked for it, if any, so a
     /// missing or cyclic include is reported where it is written.
@@ -32,7 +42,7 @@ impl Loader {
         &mut self,
         path: &Path,
         site: Option<(&Path, Pos)>,
-    ) -> Result<Options, ConfigError> {
+    ) -> Result<Evaluated, ConfigError> {
         let at_site = |message: String| match site {
             Some((from, pos)) => ConfigError::new(from, pos, message),
             None => ConfigError::new(path, Pos { line: 1, column: 1 }, message),
@@ -61,25 +71,35 @@ impl Loader {
     }
 
     /// Evaluates `text` as the contents of `path` (includes resolve next to `path`).
-    pub fn text(&mut self, text: &str, path: &Path) -> Result<Options, ConfigError> {
+    pub fn text(&mut self, text: &str, path: &Path) -> Result<Evaluated, ConfigError> {
         let tokens = lexer::tokenize(text, path)?;
         let statements = parser::parse(&tokens, path)?;
-        let mut options = Options::new();
+        let mut out = Evaluated::default();
         for statement in statements {
             match statement {
-                Stmt::Assign { name, value } => {
-                    let value = eval(&value, &options, path)?;
-                    options.insert(name, value);
+                Stmt::Assign { name, pos, value } => {
+                    let (value, value_pos) = eval(&value, &out.options, path)?;
+                    // Re-assignment moves the origin but, as in a Python dict, not the
+                    // option's place in definition order.
+                    out.options.insert(name.clone(), value);
+                    out.origins.insert(
+                        name,
+                        Origin {
+                            path: path.to_owned(),
+                            pos,
+                            value: value_pos,
+                        },
+                    );
                 }
                 Stmt::Include { module, names, pos } => {
                     let dir = path.parent().unwrap_or(Path::new(""));
                     let included_path = dir.join(format!("{module}{SUFFIX}"));
                     let included = self.file(&included_path, Some((path, pos)))?;
-                    import(&mut options, included, names, &included_path, path)?;
+                    import(&mut out, included, names, &included_path, path)?;
                 }
             }
         }
-        Ok(options)
+        Ok(out)
     }
 }
 
@@ -91,52 +111,72 @@ fn file_name(path: &Path) -> String {
 }
 
 fn import(
-    options: &mut Options,
-    mut included: Options,
+    out: &mut Evaluated,
+    mut included: Evaluated,
     names: Option<Vec<(String, Pos)>>,
     included_path: &Path,
     path: &Path,
 ) -> Result<(), ConfigError> {
     let Some(names) = names else {
-        options.extend(included);
+        out.options.extend(included.options);
+        out.origins.extend(included.origins);
         return Ok(());
     };
     for (name, pos) in names {
-        let value = included.shift_remove(&name).ok_or_else(|| {
+        let value = included.options.shift_remove(&name).ok_or_else(|| {
             ConfigError::new(
                 path,
                 pos,
                 format!("`{name}` is not defined in `{}`", included_path.display()),
             )
         })?;
-        options.insert(name, value);
+        out.options.insert(name.clone(), value);
+        if let Some(origin) = included.origins.shift_remove(&name) {
+            out.origins.insert(name, origin);
+        }
     }
     Ok(())
 }
 
-fn eval(expr: &Expr, options: &Options, path: &Path) -> Result<Value, ConfigError> {
+/// Evaluates `expr` to its value and the positions of the value's elements.
+fn eval(expr: &Expr, options: &Options, path: &Path) -> Result<(Value, ValuePos), ConfigError> {
     let error = |pos: Pos, message: String| ConfigError::new(path, pos, message);
-    let all = |items: &[Expr]| -> Result<Vec<Value>, ConfigError> {
+    let all = |items: &[Expr]| -> Result<(Vec<Value>, Vec<ValuePos>), ConfigError> {
         items.iter().map(|item| eval(item, options, path)).collect()
     };
+    let leaf = ValuePos::leaf(expr.pos);
+    let node = |items| ValuePos {
+        pos: expr.pos,
+        items,
+    };
     Ok(match &expr.kind {
-        ExprKind::None => Value::None,
-        ExprKind::Bool(b) => Value::Bool(*b),
-        ExprKind::Int(i) => Value::Int(*i),
-        ExprKind::Float(f) => Value::Float(*f),
-        ExprKind::Str(s) => Value::Str(s.clone()),
-        ExprKind::Name(name) => options.get(name).cloned().ok_or_else(|| {
-            error(
-                expr.pos,
-                format!("name `{name}` is not defined (names must be assigned before use)"),
-            )
-        })?,
-        ExprKind::List(items) => Value::List(all(items)?),
-        ExprKind::Tuple(items) => Value::Tuple(all(items)?),
+        ExprKind::None => (Value::None, leaf),
+        ExprKind::Bool(b) => (Value::Bool(*b), leaf),
+        ExprKind::Int(i) => (Value::Int(*i), leaf),
+        ExprKind::Float(f) => (Value::Float(*f), leaf),
+        ExprKind::Str(s) => (Value::Str(s.clone()), leaf),
+        ExprKind::Name(name) => {
+            let value = options.get(name).cloned().ok_or_else(|| {
+                error(
+                    expr.pos,
+                    format!("name `{name}` is not defined (names must be assigned before use)"),
+                )
+            })?;
+            (value, leaf)
+        }
+        ExprKind::List(items) => {
+            let (values, positions) = all(items)?;
+            (Value::List(values), node(positions))
+        }
+        ExprKind::Tuple(items) => {
+            let (values, positions) = all(items)?;
+            (Value::Tuple(values), node(positions))
+        }
         ExprKind::Dict(entries) => {
             let mut dict: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
+            let mut positions = Vec::with_capacity(2 * entries.len());
             for (key_expr, value_expr) in entries {
-                let key = eval(key_expr, options, path)?;
+                let (key, key_pos) = eval(key_expr, options, path)?;
                 if matches!(key, Value::List(_) | Value::Tuple(_) | Value::Dict(_)) {
                     return Err(error(
                         key_expr.pos,
@@ -153,37 +193,72 @@ fn eval(expr: &Expr, options: &Options, path: &Path) -> Result<Value, ConfigErro
                         format!("duplicate dict key {}", crate::pyrepr::repr(&key)),
                     ));
                 }
-                let value = eval(value_expr, options, path)?;
+                let (value, value_pos) = eval(value_expr, options, path)?;
                 dict.push((key, value));
+                positions.extend([key_pos, value_pos]);
             }
-            Value::Dict(dict)
+            (Value::Dict(dict), node(positions))
         }
-        ExprKind::Neg(operand) => match eval(operand, options, path)? {
-            Value::Int(i) => Value::Int(
-                i.checked_neg()
-                    .ok_or_else(|| error(expr.pos, "integer overflow".to_owned()))?,
-            ),
-            Value::Float(f) => Value::Float(-f),
-            other => {
-                return Err(error(
-                    expr.pos,
-                    format!("bad operand type for unary -: '{}'", other.type_name()),
-                ));
-            }
-        },
+        ExprKind::Neg(operand) => (
+            negate(eval(operand, options, path)?.0, expr.pos, path)?,
+            leaf,
+        ),
         ExprKind::Binary {
             op,
             op_pos,
             lhs,
             rhs,
         } => {
-            let lhs = eval(lhs, options, path)?;
-            let rhs = eval(rhs, options, path)?;
-            match op {
+            let (lhs, lhs_pos) = eval(lhs, options, path)?;
+            let (rhs, rhs_pos) = eval(rhs, options, path)?;
+            let items = match op {
+                BinOp::Add => concatenated_positions(&lhs, lhs_pos, &rhs, rhs_pos),
+                BinOp::Mod => Vec::new(),
+            };
+            let value = match op {
                 BinOp::Add => add(lhs, rhs),
                 BinOp::Mod => modulo(lhs, rhs),
             }
-            .map_err(|message| error(*op_pos, message))?
+            .map_err(|message| error(*op_pos, message))?;
+            (value, node(items))
+        }
+    })
+}
+
+/// Element positions of `lhs + rhs`: each side's own, or, for a side whose elements
+/// have no positions (a name reference), that side's position for each of them.
+fn concatenated_positions(
+    lhs: &Value,
+    lhs_pos: ValuePos,
+    rhs: &Value,
+    rhs_pos: ValuePos,
+) -> Vec<ValuePos> {
+    let elements = |value: &Value, pos: ValuePos| -> Vec<ValuePos> {
+        let count = value.as_sequence().map_or(0, <[Value]>::len);
+        if pos.items.len() == count {
+            pos.items
+        } else {
+            vec![ValuePos::leaf(pos.pos); count]
+        }
+    };
+    let mut items = elements(lhs, lhs_pos);
+    items.extend(elements(rhs, rhs_pos));
+    items
+}
+
+fn negate(value: Value, pos: Pos, path: &Path) -> Result<Value, ConfigError> {
+    let error = |message: String| ConfigError::new(path, pos, message);
+    Ok(match value {
+        Value::Int(i) => Value::Int(
+            i.checked_neg()
+                .ok_or_else(|| error("integer overflow".to_owned()))?,
+        ),
+        Value::Float(f) => Value::Float(-f),
+        other => {
+            return Err(error(format!(
+                "bad operand type for unary -: '{}'",
+                other.type_name()
+            )));
         }
     })
 }

@@ -15,16 +15,19 @@ mod error;
 mod eval;
 mod lexer;
 mod load;
+mod origin;
 mod parser;
 mod percent;
 mod pyrepr;
+pub mod schema;
 mod value;
 mod variant_data;
 mod variants;
 
 pub use error::{ConfigError, ConfigErrors, Pos};
 pub use eval::Options;
-pub use load::{LoadedConfig, load, parse_str};
+pub use load::{LoadedConfig, load, load_str, parse_str};
+pub use origin::{At, Origin, Origins, ValuePos};
 pub use value::Value;
 pub use variant_data::{
     OptionError, VariantPattern, get_arch_data, get_arch_variant_data, get_variant_data,

@@ -101,6 +101,7 @@ impl<'a> Parser<'a> {
                 self.i += 1;
                 Stmt::Assign {
                     name: name.clone(),
+                    pos: token.pos,
                     value: self.expression()?,
                 }
             }
