@@ -5,9 +5,14 @@
 //! `.../debug/tree` and their sources into `<Variant>/source/tree`, and writes
 //! `rpms.json` and the `gather` document.
 
+mod archset;
+mod inputs;
+mod multilib;
 mod options;
 mod place;
+mod provider;
 mod select;
+mod solver;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -17,9 +22,12 @@ use pungi_phase_sdk::{
 };
 use pungi_repodata::Package;
 
+use archset::{ArchSet, Filter};
+use inputs::JsonMapping;
+use multilib::Multilib;
 use options::GatherOptions;
 use place::Placer;
-use select::{ArchSet, Filter, select};
+use select::{Request, select};
 
 struct Gather;
 
@@ -31,6 +39,20 @@ impl Phase for Gather {
         let comps: CompsDocument = ctx.read_document(names::COMPS)?;
         let work = ctx.mount_path(&MountRole::Work)?;
         let mut placer = Placer::new(ctx, &info, &pkgset)?;
+        let mapping = match (options.source.as_str(), &options.source_mapping) {
+            ("json", Some(file)) => Some(JsonMapping::read(ctx, file)?),
+            ("json", None) => {
+                return Err(PhaseError::config(
+                    "gather_source = \"json\" needs gather_source_mapping",
+                ));
+            }
+            ("comps" | "none", _) => None,
+            (other, _) => {
+                return Err(PhaseError::config(format!(
+                    "gather_source: expected \"comps\", \"json\" or \"none\", found {other:?}"
+                )));
+            }
+        };
 
         let jobs: usize = info.variants.iter().map(|v| v.arches.len()).sum();
         let progress = Progress::begin(jobs as u64, "selecting packages");
@@ -46,21 +68,33 @@ impl Phase for Gather {
             for variant in info.variants.iter().filter(|v| v.arches.contains(arch)) {
                 let uid = &variant.uid;
                 let filter = Filter::new(options.names("filter_packages", arch, uid)?);
-                let additional = options.names("additional_packages", arch, uid)?;
-                let lookaside = variant
-                    .parent
-                    .as_ref()
-                    .and_then(|parent| shipped.get(&(parent.clone(), arch.clone())))
-                    .cloned()
-                    .unwrap_or_default();
                 let variant_comps = comps.variants.get(uid).and_then(|a| a.get(arch));
+                let mut wanted = match (&mapping, options.source.as_str()) {
+                    (Some(mapping), _) => mapping.inputs(uid, arch),
+                    (None, "comps") => inputs::from_comps(variant_comps.map(|c| &c.comps)),
+                    _ => Vec::new(),
+                };
+                wanted.extend(inputs::additional(options.names(
+                    "additional_packages",
+                    arch,
+                    uid,
+                )?));
+                let lookaside = lookaside_of(variant, &info.variants, arch, &shipped);
+                let multilib = Multilib {
+                    methods: options.names("multilib_methods", arch, uid)?,
+                    blacklist: options.arch_patterns("multilib_blacklist", arch)?,
+                    whitelist: options.arch_patterns("multilib_whitelist", arch)?,
+                };
                 let selection = select(
                     &set,
-                    variant_comps.map(|c| &c.comps),
-                    &additional,
-                    &filter,
-                    &lookaside,
-                    options.method(uid)?,
+                    Request {
+                        inputs: wanted,
+                        filter: &filter,
+                        lookaside: &lookaside,
+                        method: options.method(uid)?,
+                        greedy: options.greedy,
+                        multilib: &multilib,
+                    },
                 );
                 for name in &selection.missing {
                     log::warn(format!("{uid}.{arch}: no package matches `{name}`"));
@@ -120,6 +154,29 @@ impl Phase for Gather {
         .count("source", counts.source)
         .count("unresolved", unresolved.len() as u64))
     }
+}
+
+/// What a variant takes as already shipped: its parent's packages (so a child never
+/// repeats them), and for a layered product also those of its parent's addons, as Pungi
+/// removes addon packages from integrated layered products.
+fn lookaside_of(
+    variant: &pungi_phase_sdk::VariantInfo,
+    all: &[pungi_phase_sdk::VariantInfo],
+    arch: &str,
+    shipped: &HashMap<(String, String), HashSet<String>>,
+) -> HashSet<String> {
+    let Some(parent) = &variant.parent else {
+        return HashSet::new();
+    };
+    let siblings = all.iter().filter(|v| {
+        variant.kind == "layered-product" && v.kind == "addon" && v.parent.as_ref() == Some(parent)
+    });
+    std::iter::once(parent)
+        .chain(siblings.map(|v| &v.uid))
+        .filter_map(|uid| shipped.get(&(uid.clone(), arch.to_owned())))
+        .flatten()
+        .cloned()
+        .collect()
 }
 
 register_phase!(Gather);

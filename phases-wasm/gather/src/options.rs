@@ -12,6 +12,20 @@ pub enum Method {
     Deps,
     /// Take the inputs as they are (`"nodeps"`).
     NoDeps,
+    /// Pungi's `"hybrid"`: the dependency closure, with comps conditional packages
+    /// only when the package they depend on is in, and multilib by `multilib_methods`.
+    Hybrid,
+}
+
+/// `greedy_method`: what a dependency with several providers pulls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Greedy {
+    /// The best provider only.
+    None,
+    /// Every provider.
+    All,
+    /// The best provider and the other providers built from the same source package.
+    Build,
 }
 
 /// The per-variant/per-arch options Gather reads, as parsed config values.
@@ -20,12 +34,23 @@ pub struct GatherOptions {
     method: Value,
     /// Fail the compose when a dependency cannot be resolved (`check_deps`, default on).
     pub check_deps: bool,
+    pub greedy: Greedy,
+    /// `gather_source`: `comps` (default), `json` or `none`.
+    pub source: String,
+    /// `gather_source_mapping`, for `gather_source = "json"`.
+    pub source_mapping: Option<String>,
 }
 
 impl GatherOptions {
     pub fn read(ctx: &Context) -> Result<Self, PhaseError> {
         let mut options = IndexMap::new();
-        for name in ["additional_packages", "filter_packages"] {
+        for name in [
+            "additional_packages",
+            "filter_packages",
+            "multilib_methods",
+            "multilib_blacklist",
+            "multilib_whitelist",
+        ] {
             if let Some(value) = ctx.option::<Value>(name)? {
                 options.insert(name.to_owned(), value);
             }
@@ -34,7 +59,60 @@ impl GatherOptions {
             options,
             method: ctx.option_or("gather_method", Value::Str("deps".into()))?,
             check_deps: ctx.option_or("check_deps", true)?,
+            greedy: match ctx
+                .option_or("greedy_method", String::from("none"))?
+                .as_str()
+            {
+                "none" => Greedy::None,
+                "all" => Greedy::All,
+                "build" => Greedy::Build,
+                other => {
+                    return Err(PhaseError::config(format!(
+                        "greedy_method: expected \"none\", \"all\" or \"build\", found {other:?}"
+                    )));
+                }
+            },
+            source: ctx.option_or("gather_source", String::from("comps"))?,
+            source_mapping: ctx.option("gather_source_mapping")?,
         })
+    }
+
+    /// Package name patterns of `option` (`multilib_blacklist`/`_whitelist`,
+    /// `{arch_glob: [patterns]}`) that apply on `arch`.
+    pub fn arch_patterns(&self, option: &str, arch: &str) -> Result<Vec<String>, PhaseError> {
+        let Some(value) = self.options.get(option) else {
+            return Ok(Vec::new());
+        };
+        let Value::Dict(by_arch) = value else {
+            return Err(PhaseError::config(format!(
+                "{option}: expected {{arch: [package patterns]}}, found {}",
+                value.type_name()
+            )));
+        };
+        let mut patterns = Vec::new();
+        for (key, list) in by_arch {
+            let Some(glob) = key.as_str() else { continue };
+            if !pungi_comps::fnmatch(arch, glob) {
+                continue;
+            }
+            let (Value::List(items) | Value::Tuple(items)) = list else {
+                return Err(PhaseError::config(format!(
+                    "{option}[{glob:?}]: expected a list of package patterns"
+                )));
+            };
+            for item in items {
+                match item.as_str() {
+                    Some(s) => patterns.push(s.to_owned()),
+                    None => {
+                        return Err(PhaseError::config(format!(
+                            "{option}[{glob:?}]: expected package patterns, found {}",
+                            item.type_name()
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(patterns)
     }
 
     /// `gather_method`: a string, or `{variant_regex: method | {source: method}}` where
@@ -62,7 +140,8 @@ impl GatherOptions {
             other => other.clone(),
         };
         match chosen.as_str() {
-            Some("deps") | Some("hybrid") => Ok(Method::Deps),
+            Some("deps") => Ok(Method::Deps),
+            Some("hybrid") => Ok(Method::Hybrid),
             Some("nodeps") => Ok(Method::NoDeps),
             _ => Err(PhaseError::config(format!(
                 "gather_method for {variant}: expected \"deps\", \"nodeps\" or \"hybrid\", found {chosen:?}"

@@ -1,14 +1,14 @@
 //! Linking the chosen packages into the compose trees and recording them: the `gather`
 //! document (one tree per repository to be) and `rpms.json`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use pungi_documents::{GatherDocument, PkgsetDocument, PkgsetPackage, Tree, TreeKind};
 use pungi_phase_sdk::{ComposeInfo, Context, MountRole, PhaseError};
 use pungi_productmd::{Compose, RpmCategory, RpmEntry, Rpms};
 use pungi_repodata::Package;
 
-use crate::select::{ArchSet, Filter};
+use crate::archset::{ArchSet, Filter};
 
 /// How many packages went where.
 #[derive(Default)]
@@ -22,7 +22,11 @@ pub struct Counts {
 pub struct Placer<'a> {
     ctx: &'a Context,
     compose: String,
-    paths: HashMap<(&'a str, String), &'a str>,
+    paths: HashMap<(&'a str, String), &'a PkgsetPackage>,
+    /// `(tree root, location)` of every file placed, so a file is placed once.
+    placed: HashSet<(String, String)>,
+    /// Signing key of each package file path, for rpms.json.
+    sigkeys: HashMap<&'a str, &'a str>,
     sources: HashMap<String, &'a PkgsetPackage>,
     trees: BTreeMap<(String, String, TreeKind), Tree>,
     rpms: Rpms,
@@ -40,7 +44,7 @@ impl<'a> Placer<'a> {
             .iter()
             .flat_map(|(arch, list)| {
                 list.iter()
-                    .map(move |p| ((arch.as_str(), p.package.nevra()), p.path.as_str()))
+                    .map(move |p| ((arch.as_str(), p.package.nevra()), p))
             })
             .collect();
         let sources = pkgset
@@ -52,6 +56,14 @@ impl<'a> Placer<'a> {
             ctx,
             compose: ctx.mount_path(&MountRole::Compose)?,
             paths,
+            placed: HashSet::new(),
+            sigkeys: pkgset
+                .arches
+                .values()
+                .flatten()
+                .chain(&pkgset.sources)
+                .filter_map(|p| Some((p.path.as_str(), p.sigkey.as_deref()?)))
+                .collect(),
             sources,
             trees: BTreeMap::new(),
             rpms: Rpms::new(Compose {
@@ -101,6 +113,7 @@ impl<'a> Placer<'a> {
                             package.nevra()
                         ))
                     })?;
+                let source = source.path.as_str();
                 let srpm = self.srpm_nevra(&package.sourcerpm);
                 self.put(
                     variant,
@@ -147,6 +160,7 @@ impl<'a> Placer<'a> {
                 &source_tree,
                 &source.package,
                 RpmCategory::Source,
+                &source.path,
             );
         }
         Ok(())
@@ -176,7 +190,7 @@ impl<'a> Placer<'a> {
             packages: Vec::new(),
             comps,
         });
-        if tree.packages.iter().any(|p| p.location == location) {
+        if !self.placed.insert((tree.path.clone(), location.clone())) {
             return Ok(());
         }
         self.ctx
@@ -198,6 +212,7 @@ impl<'a> Placer<'a> {
                 root,
                 package,
                 category,
+                source,
             );
         }
         Ok(())
@@ -213,6 +228,7 @@ impl<'a> Placer<'a> {
         root: &str,
         package: &Package,
         category: RpmCategory,
+        source: &str,
     ) {
         let path = format!(
             "{root}/Packages/{}/{}",
@@ -225,7 +241,7 @@ impl<'a> Placer<'a> {
             srpm,
             nevra,
             RpmEntry {
-                sigkey: None,
+                sigkey: self.sigkeys.get(source).map(|k| (*k).to_owned()),
                 path,
                 category,
             },

@@ -1,55 +1,28 @@
-//! Which packages a variant gets on one arch, and why each one is there.
+//! Which packages a variant gets on one arch, and why each one is there: the
+//! inputs by name, then (for `deps`/`hybrid`) the dependency closure, comps
+//! conditional packages whose condition is met, and multilib packages, until
+//! nothing more is added.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet};
 
-use pungi_comps::{Comps, PackageType, fnmatch};
-use pungi_repodata::{Dependency, Package, ProvidesIndex};
+use pungi_comps::fnmatch;
+use pungi_repodata::Package;
 
-use crate::options::Method;
+use crate::archset::{ArchSet, Filter};
+use crate::inputs::Input;
+use crate::multilib::Multilib;
+use crate::options::{Greedy, Method};
+use crate::solver::Solver;
 
-/// The package set of one arch, indexed for selection.
-pub struct ArchSet<'a> {
-    pub arch: &'a str,
-    pub packages: Vec<&'a Package>,
-    by_name: HashMap<&'a str, Vec<usize>>,
-    provides: ProvidesIndex<'a>,
-}
-
-impl<'a> ArchSet<'a> {
-    pub fn new(arch: &'a str, packages: Vec<&'a Package>) -> Self {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (index, package) in packages.iter().enumerate() {
-            by_name
-                .entry(package.name.as_str())
-                .or_default()
-                .push(index);
-        }
-        let provides = ProvidesIndex::new(packages.iter().copied());
-        ArchSet {
-            arch,
-            packages,
-            by_name,
-            provides,
-        }
-    }
-}
-
-/// Package name patterns (`name`, `name.arch`, shell globs) that keep packages out.
-pub struct Filter {
-    patterns: Vec<String>,
-}
-
-impl Filter {
-    pub fn new(patterns: Vec<String>) -> Self {
-        Filter { patterns }
-    }
-
-    pub fn excludes(&self, package: &Package) -> bool {
-        let with_arch = format!("{}.{}", package.name, package.arch);
-        self.patterns
-            .iter()
-            .any(|p| fnmatch(&package.name, p) || fnmatch(&with_arch, p))
-    }
+/// What one variant.arch asks for.
+pub struct Request<'r> {
+    pub inputs: Vec<Input>,
+    pub filter: &'r Filter,
+    /// NEVRAs the parent (and siblings it layers on) already ship.
+    pub lookaside: &'r HashSet<String>,
+    pub method: Method,
+    pub greedy: Greedy,
+    pub multilib: &'r Multilib,
 }
 
 /// The result for one variant.arch: selected binary packages with the reason for each,
@@ -61,90 +34,112 @@ pub struct Selection<'a> {
     pub unresolved: Vec<String>,
 }
 
-/// What goes into the variant: comps packages, `additional_packages`, then (for `deps`)
-/// the dependency closure, never a filtered package and never one the parent variant
-/// (`lookaside`) already ships.
-pub fn select<'a>(
-    set: &ArchSet<'a>,
-    comps: Option<&Comps>,
-    additional: &[String],
-    filter: &Filter,
-    lookaside: &HashSet<String>,
-    method: Method,
-) -> Selection<'a> {
-    let mut selection = Selection::default();
-    let mut queue = VecDeque::new();
-    let add = |selection: &mut Selection<'a>,
-               queue: &mut VecDeque<&'a Package>,
-               package: &'a Package,
-               reason: String| {
-        let nevra = package.nevra();
-        if lookaside.contains(&nevra) || selection.chosen.contains_key(&nevra) {
-            return;
+pub fn select<'a>(set: &ArchSet<'a>, request: Request<'_>) -> Selection<'a> {
+    let lookaside = set
+        .packages
+        .iter()
+        .map(|p| !request.lookaside.is_empty() && request.lookaside.contains(&p.nevra()))
+        .collect();
+    let own: HashSet<&str> = request.inputs.iter().map(|i| i.name.as_str()).collect();
+    let mut solver = Solver::new(set, request.filter, lookaside, own, request.greedy);
+    let mut missing = Vec::new();
+    let (mut conditional, plain): (Vec<&Input>, Vec<&Input>) = request
+        .inputs
+        .iter()
+        .partition(|i| i.condition.is_some() && request.method != Method::NoDeps);
+    let mut wanted: Vec<(usize, &str)> = Vec::new();
+    for input in plain {
+        let matched = pick_by_name(set, &input.name, request.filter);
+        if matched.is_empty() && !set.by_name.contains_key(input.name.as_str()) {
+            missing.push(input.name.clone());
         }
-        selection.chosen.insert(nevra, (package, reason));
-        queue.push_back(package);
-    };
-    for (name, reason) in inputs(comps, additional) {
-        let matched = pick_by_name(set, &name, filter);
-        if matched.is_empty() && !set.by_name.contains_key(name.as_str()) {
-            selection.missing.push(name);
-        }
-        for package in matched {
-            add(&mut selection, &mut queue, package, reason.clone());
+        wanted.extend(matched.into_iter().map(|i| (i, input.reason.as_str())));
+    }
+    // Of two requested packages, the one the other obsoletes stays out.
+    let requested: HashSet<usize> = wanted.iter().map(|(i, _)| *i).collect();
+    for (index, reason) in wanted {
+        if !set.obsoleters_of(index).any(|o| requested.contains(&o)) {
+            solver.add(index, reason.to_owned());
         }
     }
-    if method == Method::Deps {
-        while let Some(package) = queue.pop_front() {
-            for requirement in &package.requires {
-                match provider_for(set, requirement, &selection, lookaside, filter) {
-                    Provider::Satisfied => {}
-                    Provider::Add(p) => add(
-                        &mut selection,
-                        &mut queue,
-                        p,
-                        format!("requires `{requirement}` of {}", package.nevra()),
-                    ),
-                    Provider::None => selection.unresolved.push(format!(
-                        "{}: nothing provides `{requirement}`",
-                        package.nevra()
-                    )),
+    if request.method != Method::NoDeps {
+        loop {
+            solver.close();
+            let mut added = false;
+            conditional.retain(|input| {
+                let condition = input.condition.as_deref().unwrap_or_default();
+                let met = set
+                    .by_name
+                    .get(condition)
+                    .is_some_and(|list| list.iter().any(|&i| solver.present(i)));
+                if met {
+                    for index in pick_by_name(set, &input.name, request.filter) {
+                        let reason = format!("{} because {condition} is in", input.reason);
+                        added |= solver.add(index, reason);
+                    }
                 }
+                !met
+            });
+            added |= add_multilib(set, &mut solver, request.multilib, request.filter);
+            if !added {
+                break;
             }
         }
     }
-    selection
+    let unresolved = std::mem::take(&mut solver.unresolved);
+    let chosen = solver
+        .reasons
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, reason)| {
+            let package = set.packages[i];
+            reason.map(|r| (package.nevra(), (package, r)))
+        })
+        .collect();
+    Selection {
+        chosen,
+        missing,
+        unresolved,
+    }
 }
 
-/// The names to start from, each with its reason: every package of every comps group
-/// (mandatory, default, optional, conditional: the tree holds what could be installed)
-/// and the `additional_packages` patterns.
-fn inputs(comps: Option<&Comps>, additional: &[String]) -> Vec<(String, String)> {
-    let mut names = Vec::new();
-    for group in comps.map(|c| c.groups.as_slice()).unwrap_or_default() {
-        for req in &group.packages {
-            let kind = match req.kind {
-                PackageType::Mandatory => "mandatory",
-                PackageType::Default => "default",
-                PackageType::Optional => "optional",
-                PackageType::Conditional => "conditional",
-            };
-            names.push((
-                req.name.clone(),
-                format!("comps group {} ({kind})", group.id),
-            ));
+/// Adds the multilib build of every chosen primary-arch package that the
+/// rules call multilib; returns whether anything was added.
+fn add_multilib(set: &ArchSet<'_>, solver: &mut Solver, rules: &Multilib, filter: &Filter) -> bool {
+    if rules.is_off() {
+        return false;
+    }
+    let primaries: Vec<usize> = (0..set.packages.len())
+        .filter(|&i| solver.reasons[i].is_some() && set.packages[i].arch == set.arch)
+        .collect();
+    let mut added = false;
+    for index in primaries {
+        let package = set.packages[index];
+        let newest = set.by_name[package.name.as_str()]
+            .iter()
+            .copied()
+            .filter(|&i| set.is_multilib_arch(&set.packages[i].arch))
+            .filter(|&i| !filter.excludes(set.packages[i]))
+            .max_by(|&a, &b| set.packages[a].evr().cmp(&set.packages[b].evr()));
+        let Some(multilib) = newest else { continue };
+        if let Some(why) = rules.reason(set.packages[multilib]) {
+            let reason = format!("{why}: multilib of {}", package.nevra());
+            added |= solver.add(multilib, reason);
         }
     }
-    for name in additional {
-        names.push((name.clone(), "additional_packages".to_owned()));
-    }
-    names
+    added
 }
 
-/// The packages a name or pattern asks for: the newest version of each matching name.
-fn pick_by_name<'a>(set: &ArchSet<'a>, pattern: &str, filter: &Filter) -> Vec<&'a Package> {
+/// The packages a name or pattern asks for: the newest version of each
+/// matching name, on the tree's arch or noarch; a multilib arch only when
+/// asked for by `name.arch`.
+fn pick_by_name(set: &ArchSet<'_>, pattern: &str, filter: &Filter) -> Vec<usize> {
     let (name_pattern, arch) = match pattern.rsplit_once('.') {
-        Some((name, arch)) if arch == set.arch || arch == "noarch" => (name, Some(arch)),
+        Some((name, arch))
+            if arch == set.arch || arch == "noarch" || set.is_multilib_arch(arch) =>
+        {
+            (name, Some(arch))
+        }
         _ => (pattern, None),
     };
     let names: Vec<&str> = if name_pattern.contains(['*', '?', '[']) {
@@ -159,67 +154,29 @@ fn pick_by_name<'a>(set: &ArchSet<'a>, pattern: &str, filter: &Filter) -> Vec<&'
     } else {
         vec![name_pattern]
     };
+    let arch_rank = |p: &Package| u8::from(p.arch == set.arch);
     names
         .into_iter()
         .filter_map(|name| {
             set.by_name
                 .get(name)?
                 .iter()
-                .map(|&i| set.packages[i])
-                .filter(|p| !p.is_debug() && !filter.excludes(p))
-                .filter(|p| arch.is_none_or(|a| p.arch == a))
-                .max_by(|a, b| {
-                    a.evr()
-                        .cmp(&b.evr())
-                        .then_with(|| arch_rank(set, a).cmp(&arch_rank(set, b)))
+                .copied()
+                .filter(|&i| {
+                    let p = set.packages[i];
+                    !p.is_debug()
+                        && !filter.excludes(p)
+                        && match arch {
+                            Some(a) => p.arch == a,
+                            None => p.arch == set.arch || p.arch == "noarch",
+                        }
+                })
+                .max_by(|&a, &b| {
+                    let (pa, pb) = (set.packages[a], set.packages[b]);
+                    pa.evr()
+                        .cmp(&pb.evr())
+                        .then_with(|| arch_rank(pa).cmp(&arch_rank(pb)))
                 })
         })
         .collect()
-}
-
-fn arch_rank(set: &ArchSet<'_>, package: &Package) -> u8 {
-    u8::from(package.arch == set.arch)
-}
-
-enum Provider<'a> {
-    Satisfied,
-    Add(&'a Package),
-    None,
-}
-
-/// Whether `requirement` is already met; else the best provider: one named like the
-/// requirement, then the newest, then the arch's own over noarch, then the shortest
-/// name, then alphabetical — so the choice never depends on input order.
-fn provider_for<'a>(
-    set: &ArchSet<'a>,
-    requirement: &Dependency,
-    selection: &Selection<'a>,
-    lookaside: &HashSet<String>,
-    filter: &Filter,
-) -> Provider<'a> {
-    let providers = set.provides.what_provides(requirement);
-    if providers.iter().any(|p| {
-        let nevra = p.nevra();
-        selection.chosen.contains_key(&nevra) || lookaside.contains(&nevra)
-    }) {
-        return Provider::Satisfied;
-    }
-    let best = providers
-        .into_iter()
-        .filter(|p| !p.is_debug() && !p.is_source() && !filter.excludes(p))
-        .max_by(|a, b| {
-            (a.name == requirement.name)
-                .cmp(&(b.name == requirement.name))
-                .then_with(|| {
-                    if a.name == b.name {
-                        a.evr().cmp(&b.evr())
-                    } else {
-                        std::cmp::Ordering::Equal
-                    }
-                })
-                .then_with(|| arch_rank(set, a).cmp(&arch_rank(set, b)))
-                .then_with(|| b.name.len().cmp(&a.name.len()))
-                .then_with(|| b.name.cmp(&a.name))
-        });
-    best.map_or(Provider::None, Provider::Add)
 }
