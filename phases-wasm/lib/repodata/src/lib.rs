@@ -2,6 +2,7 @@
 //! dependency matching, for the Pungi phases (pkgset, gather, createrepo,
 //! test). Builds natively and for `wasm32-wasip2`; needs only a filesystem.
 
+pub mod arch;
 mod checksum;
 mod closure;
 mod dependency;
@@ -27,8 +28,8 @@ pub use error::{Error, ParseError, Result};
 pub use evr::{Evr, EvrRef, rpmvercmp};
 pub use package::{Changelog, FileEntry, FileKind, Package, is_primary_file};
 pub use provides::ProvidesIndex;
-pub use rich::{Rich, RichError};
-pub use signature::{issuer_only_signature, signing_key_id};
 pub use read::{ReadOptions, read_repo};
 pub use repomd::{Repomd, RepomdRecord};
+pub use rich::{Rich, RichError};
+pub use signature::{issuer_only_signature, signing_key_id};
 pub use write::{RepoOptions, RepoSummary, write_repo};

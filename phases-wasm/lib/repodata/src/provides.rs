@@ -195,7 +195,12 @@ impl<'a> ProvidesIndex<'a> {
                     .filter(|i| not.binary_search(i).is_err())
                     .collect()
             }
-            Rich::If { then, otherwise, .. } | Rich::Unless { then, otherwise, .. } => {
+            Rich::If {
+                then, otherwise, ..
+            }
+            | Rich::Unless {
+                then, otherwise, ..
+            } => {
                 let mut all = self.rich_providers(then);
                 if let Some(o) = otherwise {
                     all.extend(self.rich_providers(o));
