@@ -1,0 +1,391 @@
+//! Gather's rules on a small hand-made distribution whose right answer was worked
+//! out by hand: best-provider choice (and its recorded reason), rich dependencies,
+//! Conflicts, Obsoletes, filter_packages, multilib (runtime and devel), comps
+//! optional packages, an optional child variant that does not repeat its parent,
+//! debuginfo/source placement, sigkeys; and every produced repository closes under
+//! `dnf repoclosure` against its lookaside.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use pungi_fixtures::BuildSettings;
+use pungi_fixtures::build::{build_binary, build_source};
+use pungi_fixtures::model::{ArchKind, BinaryPackage, FileSpec, SourcePackage};
+use pungi_tests::{compose, describe, require_tool, run_pungi};
+
+/// `(name, arch kind, requires, provides, conflicts, obsoletes, files)`; each its own source.
+type Row = (
+    &'static str,
+    ArchKind,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const N: ArchKind = ArchKind::Native;
+const A: ArchKind = ArchKind::Noarch;
+
+const ROWS: &[Row] = &[
+    ("base", N, &[], &[], &["postfix"], &[], &[]),
+    (
+        "app",
+        N,
+        &[
+            "webserver",
+            "(tls-openssl or tls-gnutls)",
+            "(app-fr if langpack-fr)",
+            "libz.so.1()(64bit)",
+            "oldtool",
+            "mta",
+            "editor",
+        ],
+        &[],
+        &[],
+        &[],
+        &[],
+    ),
+    ("app-devel", N, &["app"], &[], &[], &[], &[]),
+    ("app-fr", A, &[], &[], &[], &[], &[]),
+    ("httpd", N, &[], &["webserver"], &[], &[], &[]),
+    ("lighttpd", N, &[], &["webserver"], &[], &[], &[]),
+    ("tls-openssl", N, &[], &[], &[], &[], &[]),
+    ("tls-gnutls", N, &[], &[], &[], &[], &[]),
+    ("zlib", N, &[], &[], &[], &[], &["lib:libz.so.1"]),
+    ("oldtool", N, &[], &[], &[], &[], &[]),
+    (
+        "newtool",
+        N,
+        &[],
+        &["oldtool = 2"],
+        &[],
+        &["oldtool < 2"],
+        &[],
+    ),
+    ("postfix", N, &[], &["mta"], &[], &[], &[]),
+    ("sendmail", N, &[], &["mta"], &[], &[], &[]),
+    ("vim", N, &[], &["editor"], &[], &[], &[]),
+    ("nano", N, &[], &["editor"], &[], &[], &[]),
+    ("langpack-fr", A, &[], &[], &[], &[], &[]),
+];
+
+fn strings(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+fn sources() -> Vec<SourcePackage> {
+    ROWS.iter()
+        .map(|(name, kind, req, prov, conf, obs, files)| SourcePackage {
+            name: name.to_string(),
+            epoch: None,
+            version: "1.0".into(),
+            release: "1".into(),
+            license: "MIT".into(),
+            url: "https://example.org".into(),
+            summary: format!("{name} for gather tests"),
+            description: format!("{name} for gather tests."),
+            group: "Unspecified".into(),
+            build_requires: Vec::new(),
+            changelog: Vec::new(),
+            binaries: vec![BinaryPackage {
+                name: name.to_string(),
+                epoch: None,
+                kind: *kind,
+                only_arches: Vec::new(),
+                summary: format!("{name} for gather tests"),
+                description: format!("{name} for gather tests."),
+                requires: strings(req),
+                provides: strings(prov),
+                conflicts: strings(conf),
+                obsoletes: strings(obs),
+                recommends: Vec::new(),
+                files: files.iter().map(|f| FileSpec::parse(f).unwrap()).collect(),
+            }],
+        })
+        .collect()
+}
+
+/// x86_64 repo with i686 builds of zlib and app-devel (for multilib), plus sources.
+fn write_input(dir: &Path) {
+    let settings = BuildSettings::default();
+    let x86 = dir.join("repos/x86_64");
+    let src = dir.join("repos/src");
+    std::fs::create_dir_all(&x86).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    for source in sources() {
+        let bin = &source.binaries[0];
+        let mut arches = vec![if bin.kind == A { "noarch" } else { "x86_64" }];
+        if ["zlib", "app-devel", "app"].contains(&bin.name.as_str()) {
+            arches.push("i686");
+        }
+        for arch in arches {
+            let bytes = build_binary(&source, bin, arch, &settings).unwrap();
+            std::fs::write(x86.join(bin.filename(&source, arch)), bytes).unwrap();
+        }
+        let bytes = build_source(&source, &settings).unwrap();
+        std::fs::write(src.join(source.srpm_filename()), bytes).unwrap();
+    }
+    std::fs::write(dir.join("comps.xml"), COMPS).unwrap();
+    std::fs::write(dir.join("variants.xml"), VARIANTS).unwrap();
+    std::fs::write(dir.join("gather.conf"), config("sigkeys = [None]")).unwrap();
+}
+
+const COMPS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE comps PUBLIC "-//Red Hat, Inc.//DTD Comps info//EN" "comps.dtd">
+<comps>
+  <group>
+    <id>core</id>
+    <name>Core</name>
+    <description>Core</description>
+    <default>true</default>
+    <uservisible>true</uservisible>
+    <packagelist>
+      <packagereq type="mandatory">base</packagereq>
+      <packagereq type="default">app</packagereq>
+      <packagereq type="optional">app-devel</packagereq>
+    </packagelist>
+  </group>
+</comps>
+"#;
+
+const VARIANTS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<variants>
+  <variant id="Server" name="Server" type="variant">
+    <arches><arch>x86_64</arch></arches>
+    <groups><group>core</group></groups>
+    <variants>
+      <variant id="optional" name="optional" type="optional">
+        <arches><arch>x86_64</arch></arches>
+      </variant>
+    </variants>
+  </variant>
+</variants>
+"#;
+
+fn config(sigkeys: &str) -> String {
+    format!(
+        r#"release_name = "Gather"
+release_short = "Gather"
+release_version = "1.0"
+release_type = "ga"
+comps_file = "comps.xml"
+variants_file = "variants.xml"
+{sigkeys}
+runroot = False
+pkgset_source = "repos"
+pkgset_repos = {{"x86_64": ["repos/x86_64"], "src": ["repos/src"]}}
+gather_method = "deps"
+multilib_methods = [("^Server$", {{"*": ["runtime", "devel"]}})]
+multilib_blacklist = {{"*": ["app"]}}
+additional_packages = [("^Server-optional$", {{"*": ["app-fr", "zlib"]}})]
+filter_packages = [("^Server$", {{"*": ["vim"]}})]
+createrepo_checksum = "sha256"
+"#
+    )
+}
+
+struct Run {
+    _dir: tempfile::TempDir,
+    input: PathBuf,
+    cache: PathBuf,
+    compose: PathBuf,
+}
+
+fn run() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("input");
+        write_input(&input);
+        let cache = dir.path().join("cache");
+        let compose = compose(
+            &input.join("gather.conf"),
+            &dir.path().join("composes"),
+            &cache,
+            &["--skip-phase", "test"],
+        );
+        Run {
+            _dir: dir,
+            input,
+            cache,
+            compose,
+        }
+    })
+}
+
+fn rpms(tree: &Path) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![tree.join("Packages")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+                found.insert(name.trim_end_matches(".rpm").replace("-1.0-1", ""));
+            }
+        }
+    }
+    found
+}
+
+fn reasons(variant: &str) -> serde_json::Value {
+    let path = run()
+        .compose
+        .join(format!("work/x86_64/gather/{variant}.x86_64.reasons.json"));
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[test]
+#[ignore = "runs once Pkgset's repodata/sigkeys/multilib-arch hook is back in the refactored pkgset (see docs/gather.md)"]
+fn server_gets_exactly_the_hand_checked_closure() {
+    let got = rpms(&run().compose.join("compose/Server/x86_64/os"));
+    let want: BTreeSet<String> = [
+        "base.x86_64",        // comps mandatory
+        "app.x86_64",         // comps default
+        "app-devel.x86_64",   // comps optional
+        "app-devel.i686",     // multilib devel (app is blacklisted)
+        "httpd.x86_64",       // webserver: httpd over lighttpd, shortest name
+        "tls-openssl.x86_64", // (tls-openssl or tls-gnutls): the first alternative
+        "zlib.x86_64",        // libz.so.1()(64bit)
+        "zlib.i686",          // multilib runtime: a shared library
+        "newtool.x86_64",     // oldtool: newtool obsoletes the real oldtool
+        "sendmail.x86_64",    // mta: postfix conflicts with base
+        "nano.x86_64",        // editor: vim is filtered
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    assert_eq!(
+        got, want,
+        "app-fr is out: its condition langpack-fr is not in"
+    );
+}
+
+#[test]
+#[ignore = "runs once Pkgset's repodata/sigkeys/multilib-arch hook is back in the refactored pkgset (see docs/gather.md)"]
+fn every_choice_is_explained() {
+    let r = reasons("Server");
+    let text = |nevra: &str| r[nevra].as_str().unwrap_or_default().to_owned();
+    assert_eq!(text("base-1.0-1.x86_64"), "comps group core (mandatory)");
+    assert!(text("httpd-1.0-1.x86_64").contains("shortest name"), "{r}");
+    assert!(
+        text("newtool-1.0-1.x86_64").contains("obsoleted"),
+        "{}",
+        text("newtool-1.0-1.x86_64")
+    );
+    assert!(
+        text("zlib-1.0-1.i686").contains("multilib method runtime"),
+        "{r}"
+    );
+    assert!(
+        text("app-devel-1.0-1.i686").contains("multilib method devel"),
+        "{r}"
+    );
+    assert!(
+        text("sendmail-1.0-1.x86_64").contains("requires `mta`"),
+        "{r}"
+    );
+}
+
+#[test]
+#[ignore = "runs once Pkgset's repodata/sigkeys/multilib-arch hook is back in the refactored pkgset (see docs/gather.md)"]
+fn optional_child_does_not_repeat_its_parent() {
+    let got = rpms(&run().compose.join("compose/Server-optional/x86_64/os"));
+    let want: BTreeSet<String> = ["app-fr.noarch"].into_iter().map(String::from).collect();
+    assert_eq!(got, want, "zlib is shipped by Server already");
+}
+
+#[test]
+#[ignore = "runs once Pkgset's repodata/sigkeys/multilib-arch hook is back in the refactored pkgset (see docs/gather.md)"]
+fn sources_and_categories_land_in_their_trees() {
+    let compose = &run().compose;
+    let sources = rpms(&compose.join("compose/Server/source/tree"));
+    assert!(
+        sources.contains("app.src") && sources.contains("zlib.src"),
+        "{sources:?}"
+    );
+    assert!(!sources.contains("vim.src"), "{sources:?}");
+    let meta: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(compose.join("compose/metadata/rpms.json")).unwrap(),
+    )
+    .unwrap();
+    let server = &meta["payload"]["rpms"]["Server"]["x86_64"];
+    let app = &server["app-0:1.0-1.src"];
+    assert_eq!(app["app-0:1.0-1.src"]["category"], "source", "{app}");
+    assert_eq!(app["app-0:1.0-1.x86_64"]["category"], "binary", "{app}");
+}
+
+#[test]
+#[ignore = "runs once Pkgset's repodata/sigkeys/multilib-arch hook is back in the refactored pkgset (see docs/gather.md)"]
+fn every_repo_closes_under_dnf_repoclosure_against_its_lookaside() {
+    require_tool("dnf", "dnf dnf-plugins-core");
+    let compose = &run().compose;
+    let server = compose.join("compose/Server/x86_64/os");
+    let optional = compose.join("compose/Server-optional/x86_64/os");
+    for (repo, lookaside) in [(&server, None), (&optional, Some(&server))] {
+        let mut command = Command::new("dnf");
+        command
+            .args(["repoclosure", "-q", "--releasever", "1", "--disablerepo=*"])
+            .arg(format!("--repofrompath=r,{}", repo.display()))
+            .args(["--repo", "r", "--check", "r", "--forcearch", "x86_64"])
+            .args(["--arch", "x86_64", "--arch", "noarch", "--arch", "i686"])
+            .arg(format!(
+                "--setopt=cachedir={}",
+                run().cache.join("dnf").display()
+            ));
+        if let Some(l) = lookaside {
+            command
+                .arg(format!("--repofrompath=l,{}", l.display()))
+                .args(["--repo", "l"]);
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}: {}",
+            repo.display(),
+            describe(&output)
+        );
+    }
+}
+
+#[test]
+#[ignore = "runs once Pkgset's repodata/sigkeys/multilib-arch hook is back in the refactored pkgset (see docs/gather.md)"]
+fn a_required_key_missing_is_a_clear_error_naming_the_package() {
+    let input = &run().input;
+    let conf = input.join("signed.conf");
+    std::fs::write(&conf, config("sigkeys = [\"deadbeef\"]")).unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let conf_s = conf.to_str().unwrap();
+    let target_s = target.path().to_str().unwrap();
+    let output = run_pungi(
+        &[
+            "compose",
+            "--config",
+            conf_s,
+            "--target-dir",
+            target_s,
+            "--nightly",
+        ],
+        &run().cache,
+    );
+    assert!(!output.status.success(), "{}", describe(&output));
+    let all = describe(&output);
+    let log = std::fs::read_dir(target.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().join("logs/global/pkgset.global.log"))
+        .find(|p| p.is_file())
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap_or_default();
+    let text = format!("{all}\n{log}");
+    assert!(
+        text.contains("deadbeef")
+            && text.contains("base-1.0-1.x86_64")
+            && text.contains("is unsigned"),
+        "{text}"
+    );
+}
