@@ -38,7 +38,11 @@ pub fn bench_gather() -> anyhow::Result<()> {
     for repo in ARCHES.iter().chain(&["src"]) {
         let dir = corpus.join("repos").join(repo);
         if !dir.join("repodata/repomd.xml").is_file() {
-            steps::run(Command::new("createrepo_c").args(["-q", "--workers", "2"]).arg(&dir))?;
+            steps::run(
+                Command::new("createrepo_c")
+                    .args(["-q", "--workers", "2"])
+                    .arg(&dir),
+            )?;
         }
     }
     let input = bench.join("gather70k");
@@ -73,7 +77,10 @@ pub fn bench_gather() -> anyhow::Result<()> {
     let time = std::fs::read_to_string(&time_log)?;
     let max_rss_kib: u64 = time
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let mut dnf = Vec::new();
@@ -85,10 +92,17 @@ pub fn bench_gather() -> anyhow::Result<()> {
             .arg(format!("--repofrompath=bench,{}", repo.display()))
             .args(["--repo", "bench", "--check", "bench"])
             .args(["--forcearch", arch, "--arch", arch, "--arch", "noarch"])
-            .arg(format!("--setopt=cachedir={}", bench.join("dnf-cache").display()))
+            .arg(format!(
+                "--setopt=cachedir={}",
+                bench.join("dnf-cache").display()
+            ))
             .output()
             .context("running dnf repoclosure (apt-get install dnf dnf-plugins-core)")?;
-        dnf.push((arch, started.elapsed().as_secs_f64(), output.status.success()));
+        dnf.push((
+            arch,
+            started.elapsed().as_secs_f64(),
+            output.status.success(),
+        ));
     }
     let mut report = String::new();
     writeln!(
@@ -121,16 +135,20 @@ pub fn bench_gather() -> anyhow::Result<()> {
     std::fs::write(bench.join("gather.md"), &report)?;
     println!("{report}\nReport: {}", bench.join("gather.md").display());
     if !std::fs::read_to_string(compose.join("STATUS"))?.starts_with("FINISHED") {
-        bail!("the benchmark compose did not finish: {}", compose.display());
+        bail!(
+            "the benchmark compose did not finish: {}",
+            compose.display()
+        );
     }
     Ok(())
 }
 
 /// `run_time` (ms) and `peak_memory` (bytes) of one phase in `phases.json`.
 fn phase_numbers(json: &str, phase: &str) -> (u64, u64) {
-    let Some(at) = json.find(&format!("\"name\":\"{phase}\"")).or_else(|| {
-        json.find(&format!("\"name\": \"{phase}\""))
-    }) else {
+    let Some(at) = json
+        .find(&format!("\"name\":\"{phase}\""))
+        .or_else(|| json.find(&format!("\"name\": \"{phase}\"")))
+    else {
         return (0, 0);
     };
     let rest = &json[at..];
@@ -138,7 +156,11 @@ fn phase_numbers(json: &str, phase: &str) -> (u64, u64) {
         rest.find(&format!("\"{key}\""))
             .map(|i| &rest[i + key.len() + 2..])
             .map(|s| s.trim_start_matches([':', ' ']))
-            .map(|s| s.chars().take_while(char::is_ascii_digit).collect::<String>())
+            .map(|s| {
+                s.chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect::<String>()
+            })
             .and_then(|s| s.parse().ok())
             .unwrap_or(0)
     };
@@ -157,9 +179,8 @@ fn write_inputs(corpus: &Path, input: &Path) -> anyhow::Result<()> {
         .collect();
     let (first, second) = groups.split_at(groups.len() / 2);
     let variant = |id: &str, groups: &[&str]| {
-        let mut x = format!(
-            "  <variant id=\"{id}\" name=\"{id}\" type=\"variant\">\n    <arches>\n"
-        );
+        let mut x =
+            format!("  <variant id=\"{id}\" name=\"{id}\" type=\"variant\">\n    <arches>\n");
         for arch in ARCHES {
             let _ = writeln!(x, "      <arch>{arch}</arch>");
         }
@@ -180,7 +201,11 @@ fn write_inputs(corpus: &Path, input: &Path) -> anyhow::Result<()> {
     let repos: PathBuf = corpus.join("repos");
     let mut repo_lines = String::new();
     for repo in ARCHES.iter().chain(&["src"]) {
-        let _ = writeln!(repo_lines, "    \"{repo}\": [\"{}\"],", repos.join(repo).display());
+        let _ = writeln!(
+            repo_lines,
+            "    \"{repo}\": [\"{}\"],",
+            repos.join(repo).display()
+        );
     }
     let config = format!(
         "release_name = \"Bench\"\nrelease_short = \"Bench\"\nrelease_version = \"1.0\"\nrelease_type = \"ga\"\n\
