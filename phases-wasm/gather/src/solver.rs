@@ -183,9 +183,14 @@ impl<'s, 'a> Solver<'s, 'a> {
     fn require_rich(&mut self, requirer: usize, rich: &Rich) -> bool {
         match rich {
             Rich::Atom(dep) => self.require_atom(requirer, dep),
-            Rich::And(parts) => parts
-                .iter()
-                .fold(true, |ok, part| self.require_rich(requirer, part) && ok),
+            Rich::And(parts) => {
+                // Every part is required, even after one fails (its providers still ship).
+                let mut ok = true;
+                for part in parts {
+                    ok &= self.require_rich(requirer, part);
+                }
+                ok
+            }
             Rich::Or(parts) => {
                 if self.holds(rich) {
                     return true;
