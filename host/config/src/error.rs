@@ -60,3 +60,25 @@ impl From<ConfigError> for ConfigErrors {
         Self(vec![error])
     }
 }
+
+impl ConfigErrors {
+    /// Locates the problems an XML checker found in the file at `path`.
+    pub fn from_xml(path: &Path, errors: pungi_comps::XmlErrors) -> Self {
+        Self(
+            errors
+                .0
+                .into_iter()
+                .map(|e| {
+                    ConfigError::new(
+                        path,
+                        Pos {
+                            line: e.line,
+                            column: e.column,
+                        },
+                        e.message,
+                    )
+                })
+                .collect(),
+        )
+    }
+}

@@ -33,6 +33,8 @@ pub struct Evaluated {
     pub options: Options,
     /// Where each value was written.
     pub origins: Origins,
+    /// Names other assignments refer to: helper variables, not misspelled options.
+    pub referenced: std::collections::BTreeSet<String>,
 }
 
 impl Loader {
@@ -78,6 +80,7 @@ impl Loader {
         for statement in statements {
             match statement {
                 Stmt::Assign { name, pos, value } => {
+                    collect_names(&value, &mut out.referenced);
                     let (value, value_pos) = eval(&value, &out.options, path)?;
                     // Re-assignment moves the origin but, as in a Python dict, not the
                     // option's place in definition order.
@@ -117,6 +120,8 @@ fn import(
     included_path: &Path,
     path: &Path,
 ) -> Result<(), ConfigError> {
+    out.referenced
+        .extend(std::mem::take(&mut included.referenced));
     let Some(names) = names else {
         out.options.extend(included.options);
         out.origins.extend(included.origins);
@@ -136,6 +141,28 @@ fn import(
         }
     }
     Ok(())
+}
+
+/// Adds every name `expr` refers to.
+fn collect_names(expr: &Expr, names: &mut std::collections::BTreeSet<String>) {
+    match &expr.kind {
+        ExprKind::Name(name) => {
+            names.insert(name.clone());
+        }
+        ExprKind::List(items) | ExprKind::Tuple(items) => {
+            items.iter().for_each(|item| collect_names(item, names));
+        }
+        ExprKind::Dict(entries) => entries.iter().for_each(|(key, value)| {
+            collect_names(key, names);
+            collect_names(value, names);
+        }),
+        ExprKind::Neg(operand) => collect_names(operand, names),
+        ExprKind::Binary { lhs, rhs, .. } => {
+            collect_names(lhs, names);
+            collect_names(rhs, names);
+        }
+        _ => {}
+    }
 }
 
 /// Evaluates `expr` to its value and the positions of the value's elements.

@@ -11,6 +11,8 @@
 //! file.
 
 mod ast;
+mod check;
+mod comps;
 mod error;
 mod eval;
 mod lexer;
@@ -24,6 +26,8 @@ mod value;
 mod variant_data;
 mod variants;
 
+pub use check::{Checked, check_files};
+pub use comps::load_comps;
 pub use error::{ConfigError, ConfigErrors, Pos};
 pub use eval::Options;
 pub use load::{LoadedConfig, load, load_str, parse_str};

@@ -24,6 +24,9 @@ pub struct LoadedConfig {
     /// Where each option was last assigned, for validation messages.
     #[serde(skip)]
     pub origins: Origins,
+    /// Names the config refers to in other assignments (helper variables).
+    #[serde(skip)]
+    pub referenced: std::collections::BTreeSet<String>,
 }
 
 /// Reads and evaluates the config file at `path`.
@@ -35,6 +38,7 @@ pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
         path: path.to_owned(),
         options: evaluated.options,
         origins: evaluated.origins,
+        referenced: evaluated.referenced,
         config_dir: absolute.parent().map(Path::to_owned).unwrap_or_default(),
         files: loader.files,
     })
@@ -56,6 +60,7 @@ pub fn load_str(text: &str, path: &Path) -> Result<LoadedConfig, ConfigError> {
         path: path.to_owned(),
         options: evaluated.options,
         origins: evaluated.origins,
+        referenced: evaluated.referenced,
         config_dir: absolute.parent().map(Path::to_owned).unwrap_or_default(),
         files: loader.files,
     })

@@ -283,9 +283,15 @@ impl<'a> Parser<'a> {
     /// when the file ran out first.
     fn unclosed(&self, open: &Token, what: &str) -> ConfigError {
         let mut error = self.expected(what);
-        if self.peek().tok == Tok::Eof {
+        let found = self.peek();
+        if found.tok == Tok::Eof {
             error.message.push_str(&format!(
                 " (the `{}` at {}:{} is never closed)",
+                open.text, open.pos.line, open.pos.column
+            ));
+        } else if found.pos.line > open.pos.line {
+            error.message.push_str(&format!(
+                " (is the `{}` at {}:{} closed?)",
                 open.text, open.pos.line, open.pos.column
             ));
         }

@@ -25,7 +25,7 @@ fn syntax_errors_are_located() {
         ),
         (
             "x = [1, 2\ny = 3\n",
-            "bad.conf:2:1: expected `,` or `]`, found `y`",
+            "bad.conf:2:1: expected `,` or `]`, found `y` (is the `[` at 1:5 closed?)",
         ),
         (
             "x = [1,\n  2\n",

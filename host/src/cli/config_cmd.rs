@@ -2,29 +2,57 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
-
-use super::inputs::read_inputs;
+use pungi_config::schema::{Diagnostic, OPTIONS, Report, options_markdown};
+use pungi_config::{check_files, load};
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
-    /// Parse a compose config and its variants file and report every problem found.
+    /// Check a compose config, its variants XML and comps file; print every problem
+    /// as FILE:LINE:COL: error|warning: message. Exits 1 when there is an error.
     Validate {
         /// The Pungi config file.
         config: PathBuf,
+    },
+    /// List the config options this build knows, with type, default and phase.
+    Options {
+        /// Print the reference of docs/configuration.md (Markdown tables).
+        #[arg(long)]
+        markdown: bool,
     },
 }
 
 pub fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ConfigCommand::Validate { config } => {
-            let inputs = read_inputs(&config)?;
-            println!(
-                "{}: {} options, {} variants: OK",
-                config.display(),
-                inputs.options.len(),
-                inputs.variants.len()
-            );
+        ConfigCommand::Validate { config } => Ok(validate(&config)),
+        ConfigCommand::Options { markdown: true } => {
+            print!("{}", options_markdown());
             Ok(ExitCode::SUCCESS)
         }
+        ConfigCommand::Options { markdown: false } => {
+            for spec in OPTIONS {
+                println!("{:<40} {:<16} {}", spec.name, spec.phase, spec.ty);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Validates like `pungi-config-validate`: everything at once, then a summary.
+fn validate(config: &std::path::Path) -> ExitCode {
+    let report = match load(config) {
+        Ok(loaded) => check_files(&loaded).report,
+        Err(error) => Report {
+            diagnostics: vec![Diagnostic::from_error(error)],
+            defaults: Vec::new(),
+        },
+    };
+    for diagnostic in &report.diagnostics {
+        println!("{diagnostic}");
+    }
+    println!("{}: {}", config.display(), report.summary());
+    if report.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -1,9 +1,10 @@
-//! Reading the release engineer's inputs: the config file and the variants file it names.
+//! Reading the release engineer's inputs: the config file, validated against Pungi's
+//! schema, and the variants and comps files it names.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use pungi_config::{Variant, load, load_variants};
+use pungi_config::{Variant, check_files, load};
 use serde_json::{Map, Value};
 
 use crate::capabilities::compose::{GroupFact, VariantFact};
@@ -26,25 +27,37 @@ impl Inputs {
     }
 }
 
-/// Parses `path` and its variants file; errors name the file, line and column.
+/// Parses and validates `path` and the files it names. Errors (all of them, each with
+/// file, line and column) stop here, before a compose writes anything; warnings go to
+/// stderr. Options left out get Pungi's defaults so phases see what Pungi's would.
 pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
     let loaded = load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let checked = check_files(&loaded);
+    let report = checked.report;
+    if report.has_errors() {
+        let listed: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "{}\n{}: {}",
+            listed.join("\n"),
+            path.display(),
+            report.summary()
+        );
+    }
+    for warning in &report.diagnostics {
+        eprintln!("{warning}");
+    }
+    let variants = checked.variants.with_context(|| {
+        format!(
+            "{}: option `variants_file` must name a local variants XML file",
+            path.display()
+        )
+    })?;
     let options: Map<String, Value> = loaded
         .options
         .iter()
+        .chain(report.defaults.iter().map(|(name, value)| (name, value)))
         .map(|(name, value)| (name.clone(), value.to_json()))
         .collect();
-    let variants_file = options
-        .get("variants_file")
-        .and_then(Value::as_str)
-        .with_context(|| {
-            format!(
-                "{}: option `variants_file` (a path) is required",
-                path.display()
-            )
-        })?;
-    let variants_path = loaded.config_dir.join(variants_file);
-    let variants = load_variants(&variants_path).map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Inputs {
         options,
         config_dir: loaded.config_dir,

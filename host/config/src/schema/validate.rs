@@ -157,6 +157,8 @@ pub fn validate(config: &LoadedConfig) -> Report {
             out: &mut out,
         };
         match find(name) {
+            // A name used by other assignments is a helper variable, not a typo.
+            None if config.referenced.contains(name) => {}
             None => check.unknown(origin.pos),
             Some(spec) => check.option(spec, value, &origin),
         }
@@ -169,8 +171,8 @@ pub fn validate(config: &LoadedConfig) -> Report {
                 line: 1,
                 column: 1,
                 message: format!(
-                    "required option `{}` is missing ({}: {})",
-                    spec.name, spec.ty, spec.summary
+                    "required option `{}` is missing: {}",
+                    spec.name, spec.summary
                 ),
             });
         }

@@ -29,24 +29,7 @@ pub fn load_variants(path: &Path) -> Result<Variants, ConfigErrors> {
 
 /// Validates variants XML `text`; `path` is only used in error locations.
 pub fn parse_variants(text: &str, path: &Path) -> Result<Variants, ConfigErrors> {
-    let located = |errors: XmlErrors| {
-        ConfigErrors(
-            errors
-                .0
-                .into_iter()
-                .map(|e| {
-                    ConfigError::new(
-                        path,
-                        Pos {
-                            line: e.line,
-                            column: e.column,
-                        },
-                        e.message,
-                    )
-                })
-                .collect(),
-        )
-    };
+    let located = |errors: XmlErrors| ConfigErrors::from_xml(path, errors);
     let root = parse_document(text).map_err(|e| located(XmlErrors(vec![e])))?;
     let mut builder = Builder {
         check: Checker::default(),

@@ -1,0 +1,69 @@
+//! A config with the files it names: the schema check, the variants XML and the comps
+//! file, reported together so one run shows every problem of a compose's inputs.
+
+use std::path::PathBuf;
+
+use pungi_comps::Comps;
+
+use crate::comps::load_comps;
+use crate::error::ConfigErrors;
+use crate::load::LoadedConfig;
+use crate::schema::{Diagnostic, Report, Severity, validate};
+use crate::value::Value;
+use crate::variants::{Variants, load_variants};
+
+/// What checking a config and its files found.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// Every problem in the config, the variants XML and the comps file.
+    pub report: Report,
+    /// The variants, when the file could be read and is valid.
+    pub variants: Option<Variants>,
+    /// The comps, when the config names a valid one.
+    pub comps: Option<Comps>,
+}
+
+/// Validates `config` and reads the variants and comps files it names.
+pub fn check_files(config: &LoadedConfig) -> Checked {
+    let mut report = validate(config);
+    let mut found = Vec::new();
+    let variants = named_file(config, "variants_file", &mut found)
+        .and_then(|path| keep(load_variants(&path), &mut found));
+    let comps = named_file(config, "comps_file", &mut found)
+        .and_then(|path| keep(load_comps(&path), &mut found));
+    report.extend(found);
+    Checked {
+        report,
+        variants,
+        comps,
+    }
+}
+
+/// The local path an option names, relative to the config; SCM locations get a
+/// warning since this build does not fetch them.
+fn named_file(config: &LoadedConfig, option: &str, out: &mut Vec<Diagnostic>) -> Option<PathBuf> {
+    match config.options.get(option)? {
+        Value::Str(file) => Some(config.config_dir.join(file)),
+        Value::Dict(_) => {
+            let origin = config.origins.get(option);
+            out.push(Diagnostic {
+                severity: Severity::Warning,
+                path: origin.map_or_else(|| config.path.clone(), |o| o.path.clone()),
+                line: origin.map_or(1, |o| o.pos.line),
+                column: origin.map_or(1, |o| o.pos.column),
+                message: format!(
+                    "`{option}` names an SCM location, which this build does not fetch; the file is not checked"
+                ),
+            });
+            None
+        }
+        // A wrong type is already reported by the schema.
+        _ => None,
+    }
+}
+
+fn keep<T>(result: Result<T, ConfigErrors>, out: &mut Vec<Diagnostic>) -> Option<T> {
+    result
+        .map_err(|errors| out.extend(errors.0.into_iter().map(Diagnostic::from_error)))
+        .ok()
+}
