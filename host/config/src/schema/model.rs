@@ -70,7 +70,8 @@ pub mod shapes {
     pub const SCM_DICT: Type = Type::Record(&Record {
         fields: &[
             ("scm", Type::Enum(&["file", "cvs", "git", "rpm", "koji"])),
-            ("repo", Type::Str),
+            // `None` for `scm = "file"`, as configs write it.
+            ("repo", OPT_STR),
             ("branch", OPT_STR),
             ("file", STR_OR_STRINGS),
             ("dir", STR_OR_STRINGS),

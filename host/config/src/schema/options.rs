@@ -72,7 +72,8 @@ const GATHER_METHOD: Type = Type::OneOf(&[
 const EXTRA_FILE: Type = Type::Record(&Record {
     fields: &[
         ("scm", Type::Str),
-        ("repo", Type::Str),
+        // `None` for `scm = "file"`, as configs write it.
+        ("repo", OPT_STR),
         ("branch", OPT_STR),
         ("file", STR_OR_STRINGS),
         ("dir", STR_OR_STRINGS),
