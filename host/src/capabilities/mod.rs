@@ -6,6 +6,7 @@ pub mod command;
 pub mod compose;
 pub mod config;
 pub mod files;
+pub mod koji;
 pub mod log;
 pub mod metadata;
 pub mod paths;

@@ -115,6 +115,7 @@ mod tests {
             command_env: Default::default(),
             command_args: Default::default(),
             hardlink_read_only: false,
+            koji: Default::default(),
             limits: Limits {
                 memory_bytes: 1,
                 time: std::time::Duration::from_secs(1),

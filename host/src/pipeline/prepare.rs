@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::capabilities::ComposeFacts;
 use crate::capabilities::compose::VariantFact;
+use crate::capabilities::koji::{KojiHub, profile as koji_profile};
 use crate::compose::{ComposeId, ComposeLayout, ComposeType, validate_label};
 use crate::policy::{Locations, RepoLocation};
 
@@ -54,7 +55,14 @@ pub fn prepare(
         }
         _ => {}
     }
-    let repos = package_repos(&config, config_dir)?;
+    let koji = koji_hub(&config)?;
+    let repos = match config.get("pkgset_source").and_then(Value::as_str) {
+        Some("koji") if koji.is_none() => bail!(
+            "pkgset_source = \"koji\" needs a hub: koji_profile (a profile in /etc/koji.conf or ~/.koji/config) or koji_server"
+        ),
+        Some("koji") => Vec::new(),
+        _ => package_repos(&config, config_dir)?,
+    };
     let date = request
         .date
         .clone()
@@ -96,12 +104,21 @@ pub fn prepare(
         work: layout.work(),
         logs: layout.logs(),
         repos,
+        koji,
     };
     Ok(PreparedCompose {
         layout,
         facts: Arc::new(facts),
         locations,
     })
+}
+
+/// The compose's Koji hub, from `koji_profile` and `koji_*` options.
+fn koji_hub(config: &Map<String, Value>) -> anyhow::Result<Option<Arc<KojiHub>>> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let settings =
+        koji_profile::from_compose_config(config, home.as_deref()).map_err(anyhow::Error::msg)?;
+    Ok(settings.map(|s| Arc::new(KojiHub::new(s))))
 }
 
 /// `pkgset_repos = {arch: [path, ...]}` resolved against the config's directory; every
@@ -113,9 +130,9 @@ fn package_repos(
     match config.get("pkgset_source").and_then(Value::as_str) {
         Some("repos") => {}
         Some(other) => bail!(
-            "pkgset_source = \"{other}\" is not supported yet; this build composes from local repositories (\"repos\")"
+            "pkgset_source = \"{other}\" is not supported yet; this build composes from local repositories (\"repos\") or Koji (\"koji\")"
         ),
-        None => bail!("option `pkgset_source` is required (\"repos\")"),
+        None => bail!("option `pkgset_source` is required (\"repos\" or \"koji\")"),
     }
     let Some(Value::Object(by_arch)) = config.get("pkgset_repos") else {
         bail!("option `pkgset_repos` must be a dict of arch -> list of repository paths");

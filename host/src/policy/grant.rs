@@ -48,4 +48,6 @@ pub struct Grant {
     pub command_env: BTreeSet<String>,
     pub hardlink_read_only: bool,
     pub limits: Limits,
+    /// The Koji methods it may call, on the compose's hub.
+    pub koji: crate::capabilities::koji::KojiGrant,
 }

@@ -1,7 +1,10 @@
 //! The one place where a phase's grant is decided.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::capabilities::koji::{KojiGrant, KojiHub};
 
 use super::{Access, Grant, Limits, Location, MountGrant, MountRole, Policy};
 
@@ -25,6 +28,8 @@ pub struct Locations {
     pub work: PathBuf,
     pub logs: PathBuf,
     pub repos: Vec<RepoLocation>,
+    /// The compose's Koji hub, when it uses one.
+    pub koji: Option<Arc<KojiHub>>,
 }
 
 /// The grant of `phase` under `policy` for a compose at `locations`: exactly the
@@ -79,6 +84,10 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
         metadata_write: section.metadata_write.into_iter().collect(),
         command_env: section.command_env.into_iter().collect(),
         hardlink_read_only: section.hardlink_read_only,
+        koji: KojiGrant {
+            methods: section.koji_methods.into_iter().collect(),
+            hub: locations.koji.clone(),
+        },
         limits: Limits {
             memory_bytes: section.memory_mib.unwrap_or(defaults.memory_mib) << 20,
             time: Duration::from_secs(section.time_seconds.unwrap_or(defaults.time_seconds)),
@@ -113,6 +122,7 @@ mod tests {
                 source: "repos/x86_64".into(),
                 path: "/r/x86_64".into(),
             }],
+            koji: None,
         }
     }
 

@@ -91,6 +91,10 @@ pub struct PhasePolicy {
     /// through it; without this, such links are copies.
     #[serde(default)]
     pub hardlink_read_only: bool,
+    /// Koji hub methods it may call (`listTagged`, `getRPM`, ...; `download` for files
+    /// under the hub's topdir/topurl). Any other call is denied.
+    #[serde(default)]
+    pub koji_methods: Vec<String>,
     pub memory_mib: Option<u64>,
     pub time_seconds: Option<u64>,
     pub output_kib: Option<u64>,

@@ -13,6 +13,8 @@ wasmtime::component::bindgen!({
 
 use pungi::phase::{command, compose, config, files, log, metadata, progress, types};
 
+mod koji;
+
 /// The WIT package version this module implements.
 pub const VERSION: &str = "0.1.0";
 
