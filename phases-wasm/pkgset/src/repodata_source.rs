@@ -26,7 +26,11 @@ pub fn read(root: &str) -> Result<Option<Vec<PkgsetPackage>>, PhaseError> {
     packages
         .into_iter()
         .map(|package| {
-            if package.location.split('/').any(|part| part == ".." || part.is_empty()) {
+            if package
+                .location
+                .split('/')
+                .any(|part| part == ".." || part.is_empty())
+            {
                 return Err(PhaseError::input(format!(
                     "repository {root}: package location {:?} leaves the repository",
                     package.location

@@ -37,6 +37,11 @@ impl Sigkeys {
         })
     }
 
+    /// The keys in order of preference, lower-cased; `None` = unsigned.
+    pub fn keys(&self) -> &[Option<String>] {
+        &self.keys
+    }
+
     /// Whether any real key is listed (else signatures need not be read at all).
     fn wants_keys(&self) -> bool {
         self.keys.iter().any(Option::is_some)
@@ -108,7 +113,12 @@ impl Sigkeys {
                 "{} package(s) have no copy signed with an accepted key (sigkeys = [{}]):\n  {}",
                 unresolved.len(),
                 wanted.join(", "),
-                unresolved.iter().take(20).cloned().collect::<Vec<_>>().join("\n  ")
+                unresolved
+                    .iter()
+                    .take(20)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n  ")
             )));
         }
         let keep: std::collections::HashSet<usize> = best.values().map(|(_, i)| *i).collect();

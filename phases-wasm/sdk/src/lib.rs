@@ -14,6 +14,7 @@ mod context;
 mod error;
 mod host;
 pub mod fs;
+pub mod koji;
 pub mod log;
 mod progress;
 mod summary;
@@ -38,6 +39,7 @@ pub use bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
 pub use bindings::pungi::phase::types::{ErrorKind, HostError};
 pub use context::Context;
 pub use error::PhaseError;
+pub use koji::{Koji, KojiFailure};
 #[cfg(not(target_family = "wasm"))]
 pub use host::install_native_host;
 pub use host::NativeHost;
