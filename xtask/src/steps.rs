@@ -140,7 +140,15 @@ pub fn build(profile: Profile) -> anyhow::Result<()> {
         PHASE_CRATES,
     ))?;
     let mut native = cargo();
-    native.args(["build", "-p", "pungi-host", "-p", "pungi-fixtures"]);
+    native.args([
+        "build",
+        "-p",
+        "pungi-host",
+        "-p",
+        "pungi-fixtures",
+        "-p",
+        "pungi-koji-hub",
+    ]);
     if profile == Profile::Release {
         native.arg("--release");
     }
@@ -196,6 +204,25 @@ fn python_venv() -> anyhow::Result<PathBuf> {
         .is_ok_and(|s| s.success());
     if !has_productmd {
         run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "productmd"]))?;
+    }
+    // The official koji client, for the tests against the test hub. Without its GSSAPI
+    // dependency (which needs krb5 headers to build): the tests use anonymous access.
+    let has_koji = Command::new(&python)
+        .args(["-c", "import koji, koji_cli"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_koji {
+        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--no-deps", "koji"]))?;
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "defusedxml",
+            "python-dateutil",
+            "requests",
+            "six",
+        ]))?;
     }
     Ok(python)
 }
