@@ -2,7 +2,7 @@
 //! write another's, and a command granted with argument patterns runs with nothing else:
 //! no injected options, no paths outside its mounts, no shell.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,17 +23,13 @@ fn env_with_ls_patterns(root: &Path) -> PhaseEnv {
             writable: true,
             role: MountRole::Compose,
         }],
-        commands: BTreeSet::new(),
         command_args: BTreeMap::from([("ls".to_owned(), vec!["-1".to_owned(), "*".to_owned()])]),
-        metadata_read: BTreeSet::new(),
-        metadata_write: BTreeSet::new(),
-        command_env: BTreeSet::new(),
-        hardlink_read_only: false,
         limits: Limits {
             memory_bytes: 64 << 20,
             time: Duration::from_secs(5),
             output_bytes: 64 << 10,
         },
+        ..Grant::default()
     };
     PhaseEnv {
         grant,

@@ -109,16 +109,15 @@ impl Sandbox {
                 mount("/work", "work", false, MountRole::Work),
             ],
             commands: BTreeSet::from(["ls".to_owned()]),
-            command_args: Default::default(),
             metadata_read: BTreeSet::from(["allowed-in".to_owned()]),
             metadata_write: BTreeSet::from(["allowed-out".to_owned()]),
             command_env: BTreeSet::from(["SOURCE_DATE_EPOCH".to_owned(), "LD_PRELOAD".to_owned()]),
-            hardlink_read_only: false,
             limits: Limits {
                 memory_bytes: MEMORY_LIMIT,
                 time: TIME_LIMIT,
                 output_bytes: OUTPUT_LIMIT,
             },
+            ..Grant::default()
         }
     }
 

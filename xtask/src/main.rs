@@ -3,8 +3,11 @@
 //! - `build`: the phase components (wasm32-wasip2) and the host, release mode;
 //! - `demo`: build, generate the demo repositories, run a compose, say where it is;
 //! - `test`: build, prepare the Python venv (productmd), run every test;
-//! - `lint`: rustfmt and clippy, native and wasm.
+//! - `lint`: rustfmt and clippy, native and wasm;
+//! - `bench`: whole composes at several sizes against native runs and baselines.
 
+mod bench;
+mod bench_gather;
 mod steps;
 
 use std::process::ExitCode;
@@ -32,6 +35,15 @@ enum Command {
     },
     /// rustfmt --check and clippy -D warnings on native and wasm crates.
     Lint,
+    /// Whole composes at several sizes, Wasm vs native per phase, and baselines
+    /// (createrepo_c, sha256sum, dnf repoclosure); reports in target/bench.
+    Bench {
+        /// Comma-separated sizes: small (1,000 packages), medium (10,000), large (70,000).
+        #[arg(long, default_value = "small,medium")]
+        sizes: String,
+    },
+    /// Pkgset and Gather on 70,000 packages (3 variants x 2 arches) vs dnf repoclosure.
+    BenchGather,
 }
 
 fn main() -> ExitCode {
@@ -40,6 +52,8 @@ fn main() -> ExitCode {
         Command::Demo => steps::demo(),
         Command::Test { args } => steps::test(&args),
         Command::Lint => steps::lint(),
+        Command::Bench { sizes } => bench::bench(&sizes),
+        Command::BenchGather => bench_gather::bench_gather(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -24,7 +24,7 @@ fn root() -> PathBuf {
         .to_path_buf()
 }
 
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"))
@@ -35,7 +35,7 @@ pub fn phases_dir() -> PathBuf {
     target_dir().join(WASM_TARGET).join("release")
 }
 
-fn run(command: &mut Command) -> anyhow::Result<()> {
+pub fn run(command: &mut Command) -> anyhow::Result<()> {
     eprintln!("+ {command:?}");
     let status = command
         .current_dir(root())
@@ -52,7 +52,7 @@ fn cargo() -> Command {
 }
 
 /// `cargo <args> -p <package>...`
-fn cargo_for(args: &[&str], packages: &[&str]) -> Command {
+pub fn cargo_for(args: &[&str], packages: &[&str]) -> Command {
     let mut command = cargo();
     command.args(args);
     for package in packages {

@@ -27,7 +27,7 @@ pub struct MountGrant {
 }
 
 /// Resource limits of one phase run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Limits {
     pub memory_bytes: u64,
     pub time: Duration,
@@ -36,7 +36,8 @@ pub struct Limits {
 
 /// Everything one phase run may do, and nothing more. Built only by
 /// [`super::grant_for`]; every capability provider checks against it.
-#[derive(Debug, Clone)]
+/// The default grant allows nothing at all.
+#[derive(Debug, Clone, Default)]
 pub struct Grant {
     pub phase: String,
     pub mounts: Vec<MountGrant>,

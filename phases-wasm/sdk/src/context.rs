@@ -65,13 +65,21 @@ impl Context {
     }
 
     /// A metadata document, or `None` when no phase has written it yet.
-    pub fn try_read_document<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, PhaseError> {
+    pub fn try_read_document<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, PhaseError> {
         match host::metadata_read(name) {
             Ok(json) => serde_json::from_str(&json).map(Some).map_err(|e| {
-                PhaseError::input(format!("document `{name}` is not what this phase expects: {e}"))
+                PhaseError::input(format!(
+                    "document `{name}` is not what this phase expects: {e}"
+                ))
             }),
             Err(crate::HostError::NotFound(_)) => Ok(None),
-            Err(e) => Err(PhaseError::host(format_args!("reading document `{name}`"), e)),
+            Err(e) => Err(PhaseError::host(
+                format_args!("reading document `{name}`"),
+                e,
+            )),
         }
     }
 

@@ -17,7 +17,11 @@ pub trait NativeHost: Send + Sync {
     fn metadata_write(&self, name: &str, document: &str) -> Result<(), HostError>;
     fn command_run(&self, invocation: &Invocation) -> Result<Output, HostError>;
     fn files_link(&self, source: &str, destination: &str) -> Result<LinkKind, HostError>;
-    fn files_digest(&self, path: &str, algorithms: &[DigestAlgorithm]) -> Result<Vec<String>, HostError>;
+    fn files_digest(
+        &self,
+        path: &str,
+        algorithms: &[DigestAlgorithm],
+    ) -> Result<Vec<String>, HostError>;
     fn log(&self, level: Level, message: &str);
     fn progress_begin(&self, total: u64, message: &str);
     fn progress_advance(&self, delta: u64);
@@ -50,7 +54,10 @@ mod imp {
     pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
         files::link(source, destination)
     }
-    pub fn files_digest(path: &str, algorithms: &[DigestAlgorithm]) -> Result<Vec<String>, HostError> {
+    pub fn files_digest(
+        path: &str,
+        algorithms: &[DigestAlgorithm],
+    ) -> Result<Vec<String>, HostError> {
         files::digest(path, algorithms)
     }
     pub fn log(level: Level, message: &str) {
@@ -108,7 +115,10 @@ mod imp {
     pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
         host().files_link(source, destination)
     }
-    pub fn files_digest(path: &str, algorithms: &[DigestAlgorithm]) -> Result<Vec<String>, HostError> {
+    pub fn files_digest(
+        path: &str,
+        algorithms: &[DigestAlgorithm],
+    ) -> Result<Vec<String>, HostError> {
         host().files_digest(path, algorithms)
     }
     pub fn log(level: Level, message: &str) {
@@ -125,6 +135,6 @@ mod imp {
     }
 }
 
-pub(crate) use imp::*;
 #[cfg(not(target_family = "wasm"))]
 pub use imp::install_native_host;
+pub(crate) use imp::*;

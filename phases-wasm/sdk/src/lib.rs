@@ -12,8 +12,8 @@ extern crate self as pungi_phase_sdk;
 
 mod context;
 mod error;
-mod host;
 pub mod fs;
+mod host;
 pub mod koji;
 pub mod log;
 mod progress;
@@ -39,10 +39,10 @@ pub use bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
 pub use bindings::pungi::phase::types::{ErrorKind, HostError};
 pub use context::Context;
 pub use error::PhaseError;
-pub use koji::{Koji, KojiFailure};
+pub use host::NativeHost;
 #[cfg(not(target_family = "wasm"))]
 pub use host::install_native_host;
-pub use host::NativeHost;
+pub use koji::{Koji, KojiFailure};
 pub use progress::Progress;
 pub use summary::Summary;
 
