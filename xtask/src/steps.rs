@@ -9,6 +9,9 @@ pub const PHASE_CRATES: &[&str] = &[
     "pungi-phase-pkgset",
     "pungi-phase-gather",
     "pungi-phase-createrepo",
+    "pungi-phase-extra-files",
+    "pungi-phase-productimg",
+    "pungi-phase-createiso",
     "pungi-phase-image-checksum",
     "pungi-phase-test",
     "pungi-test-hostile",
@@ -104,15 +107,39 @@ fn ensure_test_tools() -> anyhow::Result<()> {
         ("createrepo_c", "createrepo-c"),
         ("dnf", "dnf"),
         ("xmllint", "libxml2-utils"),
+        ("xorriso", "xorriso"),
+        ("implantisomd5", "isomd5sum"),
+        ("checkisomd5", "isomd5sum"),
+        ("genisoimage", "genisoimage"),
+        ("isohybrid", "syslinux-utils"),
+        ("rpm2cpio", "rpm2cpio"),
+        ("mksquashfs", "squashfs-tools"),
+        ("git", "git"),
     ];
-    let has_repoclosure =
-        Path::new("/usr/lib/python3/dist-packages/dnf-plugins/repoclosure.py").exists();
-    let missing: Vec<&str> = TOOLS
+    /// Files (not programs) the tests use: the boot loader of the synthetic boot tree.
+    const FILES: &[(&str, &str)] = &[
+        (
+            "/usr/lib/python3/dist-packages/dnf-plugins/repoclosure.py",
+            "dnf-plugins-core",
+        ),
+        ("/usr/lib/ISOLINUX/isolinux.bin", "isolinux"),
+        (
+            "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+            "syslinux-common",
+        ),
+    ];
+    let mut missing: Vec<&str> = TOOLS
         .iter()
         .filter(|(program, _)| !Path::new("/usr/bin").join(program).exists())
         .map(|(_, package)| *package)
-        .chain((!has_repoclosure).then_some("dnf-plugins-core"))
+        .chain(
+            FILES
+                .iter()
+                .filter(|(file, _)| !Path::new(file).exists())
+                .map(|(_, package)| *package),
+        )
         .collect();
+    missing.dedup();
     if missing.is_empty() {
         return Ok(());
     }

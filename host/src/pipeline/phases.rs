@@ -27,7 +27,22 @@ pub const STOCK_PHASES: &[PhaseSpec] = &[
         failable: false,
     },
     PhaseSpec {
+        name: "extra_files",
+        skippable: true,
+        failable: false,
+    },
+    PhaseSpec {
         name: "createrepo",
+        skippable: true,
+        failable: false,
+    },
+    PhaseSpec {
+        name: "productimg",
+        skippable: true,
+        failable: false,
+    },
+    PhaseSpec {
+        name: "createiso",
         skippable: true,
         failable: false,
     },
@@ -132,7 +147,16 @@ mod tests {
         );
         assert_eq!(
             names(&Selection::new(&s(&["test"]), &[]).unwrap()),
-            ["init", "pkgset", "gather", "createrepo", "image_checksum"]
+            [
+                "init",
+                "pkgset",
+                "gather",
+                "extra_files",
+                "createrepo",
+                "productimg",
+                "createiso",
+                "image_checksum"
+            ]
         );
         assert_eq!(
             names(&Selection::new(&[], &s(&["gather"])).unwrap()),
@@ -151,7 +175,7 @@ mod tests {
             STOCK_PHASES.len()
         );
         assert!(matches!(
-            Selection::new(&[], &s(&["createiso"])),
+            Selection::new(&[], &s(&["buildinstall"])),
             Err(SelectionError::NotAvailable(_))
         ));
     }

@@ -1,22 +1,27 @@
 //! ImageChecksum: checksums of every image in the compose's image manifest (the `images`
 //! document other phases add to), written into `images.json` and into CHECKSUM files the
 //! way Pungi writes them (`media_checksums`, `media_checksum_one_file`,
-//! `media_checksum_base_filename`). Each image is read once, natively, for all digests.
+//! `media_checksum_base_filename`, with Pungi's substitutions such as `%(variant)s`).
+//! Each image is read once, natively, for all digests, and not at all when its record
+//! already carries every wanted digest.
 
 use std::collections::BTreeMap;
 
 use pungi_documents::names;
+use pungi_media::{digest::algorithm, document, names::format_substs, subst};
 use pungi_phase_sdk::{
     Context, DigestAlgorithm, MountRole, Phase, PhaseError, Summary, fs, register_phase,
 };
-use pungi_productmd::{Compose, Images};
+use pungi_productmd::Images;
 
 struct ImageChecksum;
 
 impl Phase for ImageChecksum {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let compose = ctx.mount_path(&MountRole::Compose)?;
-        let mut images = read_images(ctx)?;
+        let info = ctx.info();
+        let mut images: Images = document::optional(names::IMAGES)?
+            .unwrap_or_else(|| Images::new(pungi_media::header::compose(&info)));
         let algorithms: Vec<String> = ctx.option_or(
             "media_checksums",
             vec!["md5".to_owned(), "sha1".to_owned(), "sha256".to_owned()],
@@ -31,32 +36,52 @@ impl Phase for ImageChecksum {
         let wanted: Vec<DigestAlgorithm> = algorithms
             .iter()
             .map(|a| algorithm(a))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<_, _>>()
+            .map_err(PhaseError::config)?;
         let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut count = 0u64;
-        for image in images
-            .payload
-            .images
-            .values_mut()
-            .flat_map(|a| a.values_mut())
-            .flatten()
-        {
-            let digests = ctx.digest(&format!("{compose}/{}", image.path), &wanted)?;
-            let (dir, name) = image
-                .path
-                .rsplit_once('/')
-                .unwrap_or(("", image.path.as_str()));
-            for (algorithm, digest) in algorithms.iter().zip(&digests) {
-                image.checksums.insert(algorithm.clone(), digest.clone());
-                let line = format!("{} ({name}) = {digest}\n", algorithm.to_uppercase());
-                let file = if one_file {
-                    checksum_file(dir, &base, "CHECKSUM")
-                } else {
-                    checksum_file(dir, &base, &format!("{}SUM", algorithm.to_uppercase()))
-                };
-                files.entry(file).or_default().push(line);
+        for (variant, arches) in images.payload.images.iter_mut() {
+            for (arch, list) in arches.iter_mut() {
+                for image in list.iter_mut() {
+                    let known: Option<Vec<String>> = algorithms
+                        .iter()
+                        .map(|a| image.checksums.get(a).cloned())
+                        .collect();
+                    let digests = match known {
+                        Some(digests) => digests,
+                        None => ctx.digest(&format!("{compose}/{}", image.path), &wanted)?,
+                    };
+                    let mut substs = format_substs(&info);
+                    substs.insert("variant", variant.clone());
+                    substs.insert("arch", arch.clone());
+                    substs.insert(
+                        "dirname",
+                        image
+                            .path
+                            .rsplit_once('/')
+                            .map_or("", |(d, _)| d)
+                            .to_owned(),
+                    );
+                    let base = subst::format(&base, &substs).map_err(|e| {
+                        PhaseError::config(format!("media_checksum_base_filename: {e}"))
+                    })?;
+                    let (dir, name) = image
+                        .path
+                        .rsplit_once('/')
+                        .unwrap_or(("", image.path.as_str()));
+                    for (algorithm, digest) in algorithms.iter().zip(&digests) {
+                        image.checksums.insert(algorithm.clone(), digest.clone());
+                        let line = format!("{} ({name}) = {digest}\n", algorithm.to_uppercase());
+                        let file = if one_file {
+                            checksum_file(dir, &base, "CHECKSUM")
+                        } else {
+                            checksum_file(dir, &base, &format!("{}SUM", algorithm.to_uppercase()))
+                        };
+                        files.entry(file).or_default().push(line);
+                    }
+                    count += 1;
+                }
             }
-            count += 1;
         }
         for (file, mut lines) in files {
             lines.sort();
@@ -72,22 +97,6 @@ impl Phase for ImageChecksum {
     }
 }
 
-/// The image manifest so far, or an empty one when no phase produced images.
-fn read_images(ctx: &Context) -> Result<Images, PhaseError> {
-    if let Some(images) = ctx.try_read_document(names::IMAGES)? {
-        return Ok(images);
-    }
-    let info = ctx.info();
-    Ok(Images::new(Compose {
-        id: info.id,
-        kind: info.compose_type,
-        date: info.date,
-        respin: info.respin,
-        label: info.label,
-        r#final: None,
-    }))
-}
-
 /// `<dir>/<base>CHECKSUM` style names; Pungi prefixes the base filename with a dash.
 fn checksum_file(dir: &str, base: &str, name: &str) -> String {
     let prefix = if base.is_empty() {
@@ -100,22 +109,6 @@ fn checksum_file(dir: &str, base: &str, name: &str) -> String {
     } else {
         format!("{dir}/{prefix}{name}")
     }
-}
-
-fn algorithm(name: &str) -> Result<DigestAlgorithm, PhaseError> {
-    Ok(match name {
-        "md5" => DigestAlgorithm::Md5,
-        "sha1" => DigestAlgorithm::Sha1,
-        "sha224" => DigestAlgorithm::Sha224,
-        "sha256" => DigestAlgorithm::Sha256,
-        "sha384" => DigestAlgorithm::Sha384,
-        "sha512" => DigestAlgorithm::Sha512,
-        other => {
-            return Err(PhaseError::config(format!(
-                "media_checksums: unknown algorithm {other:?} (md5, sha1, sha224, sha256, sha384, sha512)"
-            )));
-        }
-    })
 }
 
 register_phase!(ImageChecksum);

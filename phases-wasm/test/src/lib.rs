@@ -1,7 +1,11 @@
 //! Test: sanity checks of the finished compose. Repoclosure of every binary and debug
 //! repository, read back from the repodata Createrepo wrote (so it checks that too), with
-//! the parent variant's repository as lookaside. Like Pungi, problems are reported in
-//! `logs/<arch>/repoclosure-<Variant>.<arch>.log` and never fail the compose.
+//! the parent variant's repository as lookaside, and checks of every ISO image (see
+//! `images`). Like Pungi, problems are reported in
+//! `logs/<arch>/repoclosure-<Variant>.<arch>.log` and `logs/global/test-images.log` and
+//! never fail the compose.
+
+mod images;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +17,13 @@ use pungi_repodata::{Package, ReadOptions, read_repo, repoclosure};
 use serde::Serialize;
 
 struct Test;
+
+/// The `test` document: what was checked and what was found.
+#[derive(Serialize)]
+struct TestDocument {
+    repos: Vec<RepoReport>,
+    images: Vec<images::ImageReport>,
+}
 
 /// The outcome of one repository's check, for the `test` document.
 #[derive(Serialize)]
@@ -106,17 +117,52 @@ impl Phase for Test {
             progress.advance(1);
         }
         progress.finish("done");
-        ctx.write_document(names::TEST, &reports)?;
-        Ok(Summary::new(if broken == 0 {
-            format!("repoclosure clean for {} repositories", reports.len())
+        let compose = ctx.mount_path(&MountRole::Compose)?;
+        let image_reports = match pungi_media::document::optional(names::IMAGES)? {
+            Some(manifest) => images::check_all(ctx, &compose, &manifest),
+            None => Vec::new(),
+        };
+        let bad_images = image_reports
+            .iter()
+            .filter(|r| !r.problems.is_empty())
+            .count();
+        let mut text = String::new();
+        for report in &image_reports {
+            if report.problems.is_empty() {
+                text.push_str(&format!("{}: ok\n", report.image));
+            } else {
+                log::warn(format!("{}: {}", report.image, report.problems.join("; ")));
+                for problem in &report.problems {
+                    text.push_str(&format!("{}: FAILED: {problem}\n", report.image));
+                }
+            }
+        }
+        fs::write_atomic(&format!("{logs}/global/test-images.log"), text.as_bytes())?;
+        let repos = reports.len();
+        let image_count = image_reports.len();
+        ctx.write_document(
+            names::TEST,
+            &TestDocument {
+                repos: reports,
+                images: image_reports,
+            },
+        )?;
+        let mut message = if broken == 0 {
+            format!("repoclosure clean for {repos} repositories")
         } else {
             format!(
-                "{broken} of {} repositories have unresolved dependencies (reported, not fatal)",
-                reports.len()
+                "{broken} of {repos} repositories have unresolved dependencies (reported, not fatal)"
             )
-        })
-        .count("repositories", reports.len() as u64)
-        .count("with problems", broken as u64))
+        };
+        message.push_str(&if bad_images == 0 {
+            format!("; {image_count} images pass their checks")
+        } else {
+            format!("; {bad_images} images FAILED their checks (reported, not fatal)")
+        });
+        Ok(Summary::new(message)
+            .count("repositories", repos as u64)
+            .count("with problems", broken as u64)
+            .count("bad images", bad_images as u64))
     }
 }
 
