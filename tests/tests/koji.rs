@@ -63,14 +63,19 @@ struct Hub {
 }
 
 impl Hub {
+    /// The demo hub, with `extra` serve flags.
     fn start(extra: &[&str]) -> Hub {
         let demo = demo_hub();
+        Hub::serve(&demo.state(), &demo.topdir(), extra)
+    }
+
+    fn serve(state: &Path, topdir: &Path, extra: &[&str]) -> Hub {
         let mut child = Command::new(hub_bin())
             .arg("serve")
             .arg("--state")
-            .arg(demo.state())
+            .arg(state)
             .arg("--topdir")
-            .arg(demo.topdir())
+            .arg(topdir)
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -505,4 +510,66 @@ fn http_500s_offline_faults_and_one_cut_download_are_retried() {
         log.contains("reading failed after"),
         "the cut download was retried:\n{log}"
     );
+}
+
+/// How long loading a 70,000-RPM tag takes (listTagged, then listRPMs of every build in
+/// multiCall batches) for several batch sizes; prints the table of docs/koji.md. Run with
+/// `cargo test --release -p pungi-tests --test koji -- --ignored --nocapture measure`.
+#[test]
+#[ignore]
+fn measure_loading_a_70000_rpm_tag() {
+    use pungi_host::capabilities::koji::xmlrpc::Value;
+    use pungi_host::capabilities::koji::{Client, HubSettings};
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("big.json");
+    let output = Command::new(hub_bin())
+        .args(["synth", "--rpms", "70000", "--out"])
+        .arg(&state)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", describe(&output));
+    let hub = Hub::serve(&state, dir.path(), &[]);
+    println!("| batch size | requests | listTagged | listRPMs | total |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    for batch in [1usize, 10, 100, 500, 1000, 2000, 5000] {
+        let mut settings = HubSettings::for_server(&hub.server());
+        settings.multicall_batch = batch;
+        let client = Client::connect(settings).unwrap();
+        let started = std::time::Instant::now();
+        let builds = client
+            .call(
+                "listTagged",
+                &[
+                    Value::str("big"),
+                    Value::Nil,
+                    Value::Bool(true),
+                    Value::Nil,
+                    Value::Bool(true),
+                ],
+            )
+            .unwrap();
+        let tagged = started.elapsed();
+        let calls: Vec<(&str, Vec<Value>)> = builds
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| ("listRPMs", vec![b.get("id").clone()]))
+            .collect();
+        let rpms: usize = client
+            .multicall(&calls)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.unwrap().as_array().unwrap().len())
+            .sum();
+        let total = started.elapsed();
+        assert!(rpms >= 70_000, "{rpms} RPMs");
+        println!(
+            "| {batch} | {} | {:.2} s | {:.2} s | {:.2} s |",
+            calls.len().div_ceil(batch) + 1,
+            tagged.as_secs_f64(),
+            (total - tagged).as_secs_f64(),
+            total.as_secs_f64()
+        );
+    }
 }
