@@ -137,6 +137,7 @@ mod tests {
         assert_eq!(
             guests,
             vec![
+                ("/config", false),
                 ("/repos/x86_64/0", false),
                 ("/compose", true),
                 ("/work", true)
