@@ -116,7 +116,7 @@ pub fn digest(
             };
             let mut reader = std::fs::File::open(&file.host).map_err(io)?;
             let mut hashers: Vec<_> = algorithms.iter().map(|a| a.hasher()).collect();
-            let mut buffer = vec![0u8; 1 << 20];
+            let mut buffer = vec![0u8; 64 << 10];
             loop {
                 let n = reader.read(&mut buffer).map_err(io)?;
                 if n == 0 {

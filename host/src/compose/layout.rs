@@ -10,11 +10,15 @@ pub struct ComposeLayout {
 }
 
 impl ComposeLayout {
-    /// Creates a new compose directory; refuses to reuse an existing one.
+    /// Creates a new compose directory; refuses to reuse an existing one. The paths are
+    /// absolute, because commands run in other working directories than the host's.
     pub fn create(target_dir: &Path, compose_id: &str) -> anyhow::Result<Self> {
-        let topdir = target_dir.join(compose_id);
         std::fs::create_dir_all(target_dir)
             .with_context(|| format!("creating target directory {}", target_dir.display()))?;
+        let target_dir = target_dir
+            .canonicalize()
+            .with_context(|| format!("resolving {}", target_dir.display()))?;
+        let topdir = target_dir.join(compose_id);
         std::fs::create_dir(&topdir)
             .with_context(|| format!("creating compose directory {}", topdir.display()))?;
         let layout = ComposeLayout { topdir };

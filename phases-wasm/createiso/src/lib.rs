@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use pungi_documents::{ExtraFilesDocument, GatherDocument, Tree, TreeKind, names};
-use pungi_media::{document, names::format_substs, subst, volid::volume_id};
+use pungi_media::{names::format_substs, subst, volid::volume_id};
 use pungi_phase_sdk::{
     Context, MountRole, Phase, PhaseError, Progress, Summary, VariantInfo, fs, log, register_phase,
 };
@@ -40,8 +40,11 @@ impl Phase for Createiso {
         let work = ctx.mount_path(&MountRole::Work)?;
         let options = CreateisoOptions::read(ctx)?;
         let gather: GatherDocument = ctx.read_document(names::GATHER)?;
-        let extra: ExtraFilesDocument = document::optional(names::EXTRA_FILES)?.unwrap_or_default();
-        let mut images: Images = document::optional(names::IMAGES)?
+        let extra: ExtraFilesDocument = ctx
+            .try_read_document(names::EXTRA_FILES)?
+            .unwrap_or_default();
+        let mut images: Images = ctx
+            .try_read_document(names::IMAGES)?
             .unwrap_or_else(|| Images::new(pungi_media::header::compose(&info)));
 
         let mut jobs = Vec::new();

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use pungi_documents::names;
-use pungi_media::{digest::algorithm, document, names::format_substs, subst};
+use pungi_media::{digest::algorithm, names::format_substs, subst};
 use pungi_phase_sdk::{
     Context, DigestAlgorithm, MountRole, Phase, PhaseError, Summary, fs, register_phase,
 };
@@ -20,7 +20,8 @@ impl Phase for ImageChecksum {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let compose = ctx.mount_path(&MountRole::Compose)?;
         let info = ctx.info();
-        let mut images: Images = document::optional(names::IMAGES)?
+        let mut images: Images = ctx
+            .try_read_document(names::IMAGES)?
             .unwrap_or_else(|| Images::new(pungi_media::header::compose(&info)));
         let algorithms: Vec<String> = ctx.option_or(
             "media_checksums",

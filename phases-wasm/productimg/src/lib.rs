@@ -40,7 +40,7 @@ impl Phase for Productimg {
         if let Some(value) = ctx.option::<Value>("productimg_sources")? {
             options.insert("productimg_sources".into(), value);
         }
-        let pkgset: Option<PkgsetDocument> = pungi_media::document::optional(names::PKGSET)?;
+        let pkgset: Option<PkgsetDocument> = ctx.try_read_document(names::PKGSET)?;
         let fetcher = Fetcher::new(ctx, pkgset.as_ref())?;
         for variant in info.variants.iter().filter(|v| v.kind == "variant") {
             for arch in &variant.arches {

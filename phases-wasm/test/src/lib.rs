@@ -118,7 +118,7 @@ impl Phase for Test {
         }
         progress.finish("done");
         let compose = ctx.mount_path(&MountRole::Compose)?;
-        let image_reports = match pungi_media::document::optional(names::IMAGES)? {
+        let image_reports = match ctx.try_read_document(names::IMAGES)? {
             Some(manifest) => images::check_all(ctx, &compose, &manifest),
             None => Vec::new(),
         };

@@ -21,7 +21,10 @@ pub fn repositories(compose: &Path) -> Vec<PathBuf> {
             found.push(dir.clone());
         }
         for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            if entry.file_type().is_ok_and(|t| t.is_dir()) && entry.file_name() != "Packages" && entry.file_name() != "repodata" {
+            if entry.file_type().is_ok_and(|t| t.is_dir())
+                && entry.file_name() != "Packages"
+                && entry.file_name() != "repodata"
+            {
                 stack.push(entry.path());
             }
         }
@@ -32,9 +35,15 @@ pub fn repositories(compose: &Path) -> Vec<PathBuf> {
 
 fn timed(command: &mut Command) -> anyhow::Result<Duration> {
     let started = Instant::now();
-    let output = command.stdout(Stdio::null()).output().with_context(|| format!("running {command:?}"))?;
+    let output = command
+        .stdout(Stdio::null())
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
     if !output.status.success() {
-        bail!("{command:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        bail!(
+            "{command:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     Ok(started.elapsed())
 }
@@ -68,7 +77,10 @@ pub fn dnf_repoclosure(repos: &[PathBuf], scratch: &Path) -> anyhow::Result<Dura
             Command::new("dnf")
                 .args(["-q", "--setopt=reposdir=/dev/null", "--releasever=1"])
                 .arg(format!("--forcearch={arch}"))
-                .arg(format!("--setopt=cachedir={}", scratch.join("dnf-cache").display()))
+                .arg(format!(
+                    "--setopt=cachedir={}",
+                    scratch.join("dnf-cache").display()
+                ))
                 .arg(format!("--repofrompath=bench,file://{}", repo.display()))
                 .args(["repoclosure", "--repo=bench"]),
         )?;
@@ -116,7 +128,11 @@ pub fn sha256sum(files: &[PathBuf]) -> anyhow::Result<Duration> {
 }
 
 /// The host's `files.digest` capability (what phases call) over `files` under `root`.
-pub fn host_digest(root: &Path, files_to_hash: &[PathBuf], scratch: &Path) -> anyhow::Result<Duration> {
+pub fn host_digest(
+    root: &Path,
+    files_to_hash: &[PathBuf],
+    scratch: &Path,
+) -> anyhow::Result<Duration> {
     let root = root.canonicalize()?;
     let env = PhaseEnv {
         grant: Grant {
@@ -156,8 +172,12 @@ pub fn host_digest(root: &Path, files_to_hash: &[PathBuf], scratch: &Path) -> an
     let started = Instant::now();
     for file in files_to_hash {
         let canonical = file.canonicalize()?;
-        files::digest(&env, &canonical.display().to_string(), &[files::Algorithm::Sha256])
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        files::digest(
+            &env,
+            &canonical.display().to_string(),
+            &[files::Algorithm::Sha256],
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(started.elapsed())
 }

@@ -10,7 +10,9 @@ use pungi_host::audit::AuditLog;
 use pungi_host::capabilities::{DocumentStore, PhaseEnv, PhaseProgress};
 use pungi_host::cli::inputs::read_inputs;
 use pungi_host::compose::ComposeType;
-use pungi_host::pipeline::{ComposeReport, ComposeRequest, PhaseCatalog, Pipeline, PreparedCompose, Selection, prepare};
+use pungi_host::pipeline::{
+    ComposeReport, ComposeRequest, PhaseCatalog, Pipeline, PreparedCompose, Selection, prepare,
+};
 use pungi_host::policy::{Policy, grant_for};
 use pungi_host::runtime::Runtime;
 
@@ -26,11 +28,21 @@ pub fn prepare_compose(config: &Path, target: &Path) -> anyhow::Result<PreparedC
         no_label: false,
         date: Some("20260101".into()),
     };
-    prepare(inputs.options, &inputs.config_dir, inputs.variants, &request)
+    prepare(
+        inputs.options,
+        &inputs.config_dir,
+        inputs.variants,
+        &request,
+    )
 }
 
 /// Every stock phase as a Wasm component, as `pungi-wasm compose` runs them.
-pub fn wasm_compose(config: &Path, target: &Path, runtime: &Runtime, phases: &Path) -> anyhow::Result<ComposeReport> {
+pub fn wasm_compose(
+    config: &Path,
+    target: &Path,
+    runtime: &Runtime,
+    phases: &Path,
+) -> anyhow::Result<ComposeReport> {
     let prepared = prepare_compose(config, target)?;
     let progress = MultiProgress::with_draw_target(ProgressDrawTarget::hidden());
     let pipeline = Pipeline {
@@ -43,7 +55,11 @@ pub fn wasm_compose(config: &Path, target: &Path, runtime: &Runtime, phases: &Pa
     };
     let report = pipeline.run(&prepared)?;
     if report.status != pungi_host::compose::Status::Finished {
-        anyhow::bail!("the Wasm compose of {} ended {}", config.display(), report.status.as_str());
+        anyhow::bail!(
+            "the Wasm compose of {} ended {}",
+            config.display(),
+            report.status.as_str()
+        );
     }
     Ok(report)
 }

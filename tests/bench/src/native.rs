@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use pungi_host::capabilities::{self, HostError, PhaseEnv, command, files, log};
 use pungi_host::policy::{MountGrant, MountRole};
-use pungi_phase_sdk::bindings::pungi::phase::types::{PhaseError, Summary};
-use pungi_phase_sdk::{
-    CommandOutput, ComposeInfo, DigestAlgorithm, GroupRef, Invocation, LinkKind, Mount,
-    NativeHost, RepoMount, VariantInfo,
-};
 use pungi_phase_sdk::bindings::pungi::phase::compose::MountRole as SdkRole;
 use pungi_phase_sdk::bindings::pungi::phase::log::Level;
 use pungi_phase_sdk::bindings::pungi::phase::types::HostError as SdkError;
+use pungi_phase_sdk::bindings::pungi::phase::types::{PhaseError, Summary};
+use pungi_phase_sdk::{
+    CommandOutput, ComposeInfo, DigestAlgorithm, GroupRef, Invocation, LinkKind, Mount, NativeHost,
+    RepoMount, VariantInfo,
+};
 
 /// A phase's native entry point.
 pub type NativeRun = fn() -> Result<Summary, PhaseError>;
@@ -26,7 +26,10 @@ pub fn native_phase(name: &str) -> Option<NativeRun> {
         "init" => pungi_phase_init::run_native,
         "pkgset" => pungi_phase_pkgset::run_native,
         "gather" => pungi_phase_gather::run_native,
+        "extra_files" => pungi_phase_extra_files::run_native,
         "createrepo" => pungi_phase_createrepo::run_native,
+        "productimg" => pungi_phase_productimg::run_native,
+        "createiso" => pungi_phase_createiso::run_native,
         "image_checksum" => pungi_phase_image_checksum::run_native,
         "test" => pungi_phase_test::run_native,
         _ => return None,
@@ -81,7 +84,11 @@ fn sdk_mount(mount: &MountGrant) -> Mount {
             MountRole::Work => SdkRole::Work,
             MountRole::Logs => SdkRole::Logs,
             MountRole::Config => SdkRole::Config,
-            MountRole::PackageRepo { arch, index, source } => SdkRole::PackageRepo(RepoMount {
+            MountRole::PackageRepo {
+                arch,
+                index,
+                source,
+            } => SdkRole::PackageRepo(RepoMount {
                 arch: arch.clone(),
                 index: *index,
                 source: source.clone(),
@@ -174,7 +181,11 @@ impl NativeHost for Native {
             .map_err(sdk_error)
     }
 
-    fn files_digest(&self, path: &str, algorithms: &[DigestAlgorithm]) -> Result<Vec<String>, SdkError> {
+    fn files_digest(
+        &self,
+        path: &str,
+        algorithms: &[DigestAlgorithm],
+    ) -> Result<Vec<String>, SdkError> {
         let algorithms: Vec<_> = algorithms
             .iter()
             .map(|a| match a {

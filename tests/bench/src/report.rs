@@ -68,18 +68,24 @@ pub fn measure(size: Size, out: &Path, phases_dir: &Path) -> anyhow::Result<Repo
         .iter()
         .map(|phase| {
             let cold_phase = cold.phases.iter().find(|p| p.name == phase.name);
-            let twin = native.iter().find(|(name, _)| *name == phase.name).map(|(_, t)| t);
+            let twin = native
+                .iter()
+                .find(|(name, _)| *name == phase.name)
+                .map(|(_, t)| t);
             let wasm = phase.load_time + phase.instantiate_time + phase.run_time;
             PhaseRow {
                 phase: phase.name.clone(),
                 wasm_ms: ms(wasm),
                 native_ms: twin.map(|t| ms(t.wall)),
                 overhead_percent: twin.map(|t| {
-                    ((wasm.as_secs_f64() - t.wall.as_secs_f64()) / t.wall.as_secs_f64() * 1000.0).round() / 10.0
+                    ((wasm.as_secs_f64() - t.wall.as_secs_f64()) / t.wall.as_secs_f64() * 1000.0)
+                        .round()
+                        / 10.0
                 }),
                 wasm_cpu_ms: ms(phase.cpu_time),
                 native_cpu_ms: twin.map(|t| ms(t.cpu)),
-                peak_linear_memory_mib: (phase.peak_memory as f64 / 1048576.0 * 10.0).round() / 10.0,
+                peak_linear_memory_mib: (phase.peak_memory as f64 / 1048576.0 * 10.0).round()
+                    / 10.0,
                 compile_cold_ms: cold_phase.map_or(0.0, |p| ms(p.load_time)),
                 load_warm_ms: ms(phase.load_time),
                 instantiate_ms: ms(phase.instantiate_time),
@@ -120,7 +126,11 @@ pub fn measure(size: Size, out: &Path, phases_dir: &Path) -> anyhow::Result<Repo
     );
     let repos_root = config.parent().expect("corpus dir").join("repos");
     match baselines::host_digest(&repos_root, &rpms, &scratch) {
-        Ok(ours) => add("sha256sum (every RPM) vs files.digest", baselines::sha256sum(&rpms), ours),
+        Ok(ours) => add(
+            "sha256sum (every RPM) vs files.digest",
+            baselines::sha256sum(&rpms),
+            ours,
+        ),
         Err(error) => eprintln!("digest baseline skipped: {error:#}"),
     }
     Ok(Report {
@@ -142,8 +152,14 @@ impl Report {
             "### {} ({} RPMs): compose {} ms cold, {} ms warm\n",
             self.size, self.rpms, self.compose_cold_ms, self.compose_warm_ms
         );
-        let _ = writeln!(md, "| phase | wasm ms | native ms | sandbox overhead | wasm CPU ms | native CPU ms | peak linear memory MiB | compile cold ms | load warm ms | instantiate ms |");
-        let _ = writeln!(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        let _ = writeln!(
+            md,
+            "| phase | wasm ms | native ms | sandbox overhead | wasm CPU ms | native CPU ms | peak linear memory MiB | compile cold ms | load warm ms | instantiate ms |"
+        );
+        let _ = writeln!(
+            md,
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        );
         for p in &self.phases {
             let _ = writeln!(
                 md,
@@ -151,7 +167,8 @@ impl Report {
                 p.phase,
                 p.wasm_ms,
                 opt(p.native_ms),
-                p.overhead_percent.map_or("-".to_owned(), |v| format!("{v}%")),
+                p.overhead_percent
+                    .map_or("-".to_owned(), |v| format!("{v}%")),
                 p.wasm_cpu_ms,
                 opt(p.native_cpu_ms),
                 p.peak_linear_memory_mib,
@@ -160,10 +177,17 @@ impl Report {
                 p.instantiate_ms
             );
         }
-        let _ = writeln!(md, "\n| baseline | theirs ms | ours ms | speed-up (theirs/ours) |");
+        let _ = writeln!(
+            md,
+            "\n| baseline | theirs ms | ours ms | speed-up (theirs/ours) |"
+        );
         let _ = writeln!(md, "| --- | ---: | ---: | ---: |");
         for b in &self.baselines {
-            let _ = writeln!(md, "| {} | {} | {} | {} |", b.what, b.theirs_ms, b.ours_ms, b.speedup);
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} |",
+                b.what, b.theirs_ms, b.ours_ms, b.speedup
+            );
         }
         md
     }

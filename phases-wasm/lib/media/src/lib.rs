@@ -4,7 +4,6 @@
 
 pub mod cpio;
 pub mod digest;
-pub mod document;
 pub mod header;
 pub mod iso9660;
 pub mod names;
