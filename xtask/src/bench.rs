@@ -8,13 +8,11 @@ use crate::steps::{Profile, build, cargo_for, phases_dir, run, target_dir};
 pub fn bench(sizes: &str) -> anyhow::Result<()> {
     build(Profile::Release)?;
     run(&mut cargo_for(&["build", "--release"], &["pungi-bench"]))?;
-    run(
-        Command::new(target_dir().join("release/pungi-bench"))
-            .arg("--sizes")
-            .arg(sizes)
-            .arg("--out")
-            .arg(target_dir().join("bench"))
-            .arg("--phases-dir")
-            .arg(phases_dir()),
-    )
+    run(Command::new(target_dir().join("release/pungi-bench"))
+        .arg("--sizes")
+        .arg(sizes)
+        .arg("--out")
+        .arg(target_dir().join("bench"))
+        .arg("--phases-dir")
+        .arg(phases_dir()))
 }

@@ -172,7 +172,8 @@ mod tests {
         ));
         assert_eq!(
             names(&Selection::new(&s(&["buildinstall", "createiso"]), &[]).unwrap()).len(),
-            STOCK_PHASES.len()
+            STOCK_PHASES.len() - 1,
+            "buildinstall is not in this build: skipping it changes nothing"
         );
         assert!(matches!(
             Selection::new(&[], &s(&["buildinstall"])),

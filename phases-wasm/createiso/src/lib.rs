@@ -84,7 +84,14 @@ impl Phase for Createiso {
             for image in make_tree_images(ctx, &info, &options, &extra, job, &compose, &work)? {
                 bytes += image.size;
                 count += 1;
-                images.add(&job.variant.uid, job.arch, image);
+                if job.arch == "src" {
+                    // productmd maps source images under every binary arch of the variant.
+                    for arch in &job.variant.arches {
+                        images.add(&job.variant.uid, arch, image.clone());
+                    }
+                } else {
+                    images.add(&job.variant.uid, job.arch, image);
+                }
             }
             progress.advance(1);
         }
