@@ -24,6 +24,12 @@ pub fn widenings(policy: &Policy, stock: &Policy, phase: &str) -> Vec<String> {
         }
     };
     extra("command", &ours.commands, &base.commands, &mut wider);
+    extra(
+        "koji method",
+        &ours.koji_methods,
+        &base.koji_methods,
+        &mut wider,
+    );
     for command in &ours.command {
         let same = base.command.contains(command) || base.commands.contains(&command.program);
         if !same {
@@ -106,10 +112,11 @@ mod tests {
         gather.dirs.insert(Location::Repos, Access::ReadWrite);
         gather.dirs.insert(Location::Logs, Access::ReadOnly);
         gather.commands.push("sh".into());
+        gather.koji_methods.push("submitTask".into());
         gather.memory_mib = Some(1 << 20);
         policy.phase.insert("gather".into(), gather);
         let found = widenings(&policy, &stock, "gather").join("\n");
-        for needle in ["Repos", "Logs", "`sh`", "memory-mib"] {
+        for needle in ["Repos", "Logs", "`sh`", "`submitTask`", "memory-mib"] {
             assert!(found.contains(needle), "{needle} missing in:\n{found}");
         }
         let mut narrower = Policy::stock();
