@@ -259,7 +259,13 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
     build(Profile::Dev)?;
     let python = python_venv()?;
     run(cargo()
-        .args(["test", "--no-fail-fast", "--workspace", "--exclude", "xtask"])
+        .args([
+            "test",
+            "--no-fail-fast",
+            "--workspace",
+            "--exclude",
+            "xtask",
+        ])
         .args(PHASE_CRATES.iter().flat_map(|p| ["--exclude", p]))
         .env("PUNGI_WASM_PHASES", phases_dir())
         .env("PUNGI_TEST_PYTHON", python)

@@ -52,7 +52,10 @@ fn check(ctx: &Context, path: &str, image: &Image) -> Result<(), Vec<String>> {
             .and_then(|_| file.read_exact(&mut buf))
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::UnexpectedEof => {
-                    format!("the file is shorter than its ISO 9660 header ({} bytes needed)", offset + len as u64)
+                    format!(
+                        "the file is shorter than its ISO 9660 header ({} bytes needed)",
+                        offset + len as u64
+                    )
                 }
                 _ => format!("reading {len} bytes at {offset}: {e}"),
             })?;
