@@ -109,7 +109,7 @@ fn shell_metacharacters_are_plain_bytes_because_no_shell_runs() {
     ] {
         let result = ls(&env, &["-1", arg]);
         // ls is run and complains that no such file exists; nothing else happens.
-        assert!(matches!(result, Ok(_)), "{arg}: {result:?}");
+        assert!(result.is_ok(), "{arg}: {result:?}");
     }
     assert!(victim.exists(), "no shell ran the planted command");
     assert!(!dir.path().join("compose/pwned").exists());

@@ -89,7 +89,7 @@ impl CreateisoOptions {
         let values =
             get_arch_variant_data(&self.per_variant, "createiso_skip", arch, Some(variant))
                 .map_err(|e| PhaseError::config(e.to_string()))?;
-        Ok(values.iter().any(|v| *v == Value::Bool(true)))
+        Ok(values.contains(&Value::Bool(true)))
     }
 
     /// `image_name_format`: one format, or `{variant_regex: format}`.

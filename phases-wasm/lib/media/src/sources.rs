@@ -78,12 +78,12 @@ impl<'a> Fetcher<'a> {
             )));
         }
         let copied = match source.scm.as_str() {
-            "file" => self.from_dir(&self.config, source, &into)?,
+            "file" => self.copy_dir(&self.config, source, &into)?,
             "git" => {
                 let checkout = self.checkout(source)?;
-                self.from_dir(&checkout, source, &into)?
+                self.copy_dir(&checkout, source, &into)?
             }
-            "rpm" => self.from_rpms(source, arch, vars, &into)?,
+            "rpm" => self.extract_rpms(source, arch, vars, &into)?,
             other => {
                 return Err(PhaseError::config(format!(
                     "scm {other:?} is not supported: use \"file\", \"git\" or \"rpm\""
@@ -100,7 +100,7 @@ impl<'a> Fetcher<'a> {
     }
 
     /// `file`s (by base name) or a `dir`'s content from a directory.
-    fn from_dir(&self, root: &str, source: &Source, into: &str) -> Result<Vec<String>, PhaseError> {
+    fn copy_dir(&self, root: &str, source: &Source, into: &str) -> Result<Vec<String>, PhaseError> {
         let mut copied = Vec::new();
         for file in files_of(source)? {
             let path = relative(root, &file)?;
@@ -199,7 +199,7 @@ impl<'a> Fetcher<'a> {
 
     /// Files out of packages: `repo` is a package name (`name` or `name.arch`, shell
     /// patterns allowed) of the package set for this arch, or a `.rpm` beside the config.
-    fn from_rpms(
+    fn extract_rpms(
         &self,
         source: &Source,
         arch: &str,
