@@ -69,9 +69,9 @@ pub fn run_pungi(args: &[&str], cache: &Path) -> Output {
         .expect("pungi-wasm starts")
 }
 
-/// Runs a compose of `config` into `target` (nightly, fixed date) and returns its
-/// directory, panicking with the tool's output when it fails.
-pub fn compose(config: &Path, target: &Path, cache: &Path, extra: &[&str]) -> PathBuf {
+/// Runs a compose of `config` into `target` (nightly, fixed date) with `extra`
+/// arguments, whatever its outcome.
+pub fn try_compose(config: &Path, target: &Path, cache: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "compose",
         "--config",
@@ -83,7 +83,13 @@ pub fn compose(config: &Path, target: &Path, cache: &Path, extra: &[&str]) -> Pa
         "20261123",
     ];
     args.extend_from_slice(extra);
-    let output = run_pungi(&args, cache);
+    run_pungi(&args, cache)
+}
+
+/// Runs a compose like [`try_compose`] and returns its directory, panicking with the
+/// tool's output when it fails.
+pub fn compose(config: &Path, target: &Path, cache: &Path, extra: &[&str]) -> PathBuf {
+    let output = try_compose(config, target, cache, extra);
     assert!(
         output.status.success(),
         "compose failed\nstdout:\n{}\nstderr:\n{}",
@@ -96,6 +102,35 @@ pub fn compose(config: &Path, target: &Path, cache: &Path, extra: &[&str]) -> Pa
         .find(|l| l.starts_with("FINISHED"))
         .unwrap_or_else(|| panic!("no FINISHED line in:\n{stdout}"));
     PathBuf::from(line.rsplit(": ").next().expect("a path after the colon"))
+}
+
+/// Installs `packages` with dnf from the repository at `repo` (and nothing else) into a
+/// fresh root under `scratch`, then checks with rpm that `expected` are installed there.
+pub fn dnf_install(repo: &Path, scratch: &Path, packages: &[&str], expected: &[&str]) {
+    require_tool("dnf", "dnf");
+    let root = scratch.join("root");
+    let output = Command::new("dnf")
+        .args(["-y", "-q", "--setopt=reposdir=/dev/null", "--nogpgcheck"])
+        .args(["--forcearch=x86_64", "--releasever=1", "--repo=test"])
+        .arg(format!("--repofrompath=test,file://{}", repo.display()))
+        .arg(format!("--installroot={}", root.display()))
+        .arg(format!(
+            "--setopt=cachedir={}",
+            scratch.join("cache").display()
+        ))
+        .arg("install")
+        .args(packages)
+        .output()
+        .expect("dnf starts");
+    assert!(output.status.success(), "{}", describe(&output));
+    let installed = Command::new("rpm")
+        .arg("--root")
+        .arg(&root)
+        .arg("-q")
+        .args(expected)
+        .output()
+        .expect("rpm starts");
+    assert!(installed.status.success(), "{}", describe(&installed));
 }
 
 /// The text of a command's output streams, for assertion messages.

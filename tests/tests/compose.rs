@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use pungi_tests::{compose, describe, python, require_tool, run_pungi, write_demo};
+use pungi_tests::{
+    compose, describe, dnf_install, python, require_tool, run_pungi, try_compose, write_demo,
+};
 
 struct Demo {
     _dir: tempfile::TempDir,
@@ -161,43 +163,13 @@ print(len(c.images.images))
 
 #[test]
 fn dnf_installs_from_the_server_repository() {
-    require_tool("dnf", "dnf");
-    let demo = demo();
-    let root = tempfile::tempdir().unwrap();
-    let repo = format!(
-        "server,file://{}",
-        demo.compose.join("compose/Server/x86_64/os").display()
+    let scratch = tempfile::tempdir().unwrap();
+    dnf_install(
+        &demo().compose.join("compose/Server/x86_64/os"),
+        scratch.path(),
+        &["httpd", "vim-enhanced"],
+        &["httpd", "vim-enhanced", "bash", "glibc"],
     );
-    let output = Command::new("dnf")
-        .args([
-            "-y",
-            "-q",
-            "--setopt=reposdir=/dev/null",
-            "--nogpgcheck",
-            "--forcearch=x86_64",
-            "--releasever=1",
-        ])
-        .arg(format!("--repofrompath={repo}"))
-        .args(["--repo=server"])
-        .arg(format!(
-            "--installroot={}",
-            root.path().join("root").display()
-        ))
-        .arg(format!(
-            "--setopt=cachedir={}",
-            root.path().join("cache").display()
-        ))
-        .args(["install", "httpd", "vim-enhanced"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", describe(&output));
-    let installed = Command::new("rpm")
-        .arg("--root")
-        .arg(root.path().join("root"))
-        .args(["-q", "httpd", "vim-enhanced", "bash", "glibc"])
-        .output()
-        .unwrap();
-    assert!(installed.status.success(), "{}", describe(&installed));
 }
 
 #[test]
@@ -374,20 +346,12 @@ fn a_changed_component_is_refused_before_it_runs() {
         text.replace(&createrepo, &format!("createrepo = \"{}\"", "f".repeat(64))),
     )
     .unwrap();
-    let config = demo.input.join("demo.conf");
     let target = dir.path().join("composes");
-    let output = run_pungi(
-        &[
-            "compose",
-            "--config",
-            config.to_str().unwrap(),
-            "--target-dir",
-            target.to_str().unwrap(),
-            "--nightly",
-            "--lock",
-            lock.to_str().unwrap(),
-        ],
+    let output = try_compose(
+        &demo.input.join("demo.conf"),
+        &target,
         &demo.cache,
+        &["--lock", lock.to_str().unwrap()],
     );
     assert!(!output.status.success(), "{}", describe(&output));
     let compose = std::fs::read_dir(&target)
@@ -415,23 +379,18 @@ fn restricted_refuses_a_policy_wider_than_the_stock_one() {
     let dir = tempfile::tempdir().unwrap();
     let policy = dir.path().join("policy.toml");
     std::fs::write(&policy, "[phase.gather]\ndirs = { repos = \"rw\", compose = \"rw\", work = \"rw\" }\ncommands = [\"sh\"]\n").unwrap();
-    let config = demo.input.join("demo.conf");
     let target = dir.path().join("composes");
-    let refused = run_pungi(
+    let refused = try_compose(
+        &demo.input.join("demo.conf"),
+        &target,
+        &demo.cache,
         &[
-            "compose",
-            "--config",
-            config.to_str().unwrap(),
-            "--target-dir",
-            target.to_str().unwrap(),
-            "--nightly",
             "--policy",
             policy.to_str().unwrap(),
             "--just-phase",
             "gather",
             "--restricted",
         ],
-        &demo.cache,
     );
     assert!(!refused.status.success());
     let stderr = String::from_utf8_lossy(&refused.stderr);

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use pungi_tests::{compose, describe, phases_dir, python, require_tool, run_pungi, write_demo};
+use pungi_tests::{
+    compose, describe, dnf_install, phases_dir, python, require_tool, run_pungi, write_demo,
+};
 
 struct Composed {
     _dir: tempfile::TempDir,
@@ -188,29 +190,12 @@ fn dnf_installs_from_the_extracted_server_image() {
             .join("compose/Server/x86_64/iso/Demo-1.0-20261123.n.0-Server-x86_64-dvd1.iso"),
         &media,
     );
-    let output = Command::new("dnf")
-        .args(["-y", "-q", "--setopt=reposdir=/dev/null", "--nogpgcheck"])
-        .args(["--forcearch=x86_64", "--releasever=1", "--repo=media"])
-        .arg(format!("--repofrompath=media,file://{}", media.display()))
-        .arg(format!(
-            "--installroot={}",
-            dir.path().join("root").display()
-        ))
-        .arg(format!(
-            "--setopt=cachedir={}",
-            dir.path().join("cache").display()
-        ))
-        .args(["install", "httpd", "vim-enhanced"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", describe(&output));
-    let installed = Command::new("rpm")
-        .arg("--root")
-        .arg(dir.path().join("root"))
-        .args(["-q", "httpd", "bash"])
-        .output()
-        .unwrap();
-    assert!(installed.status.success(), "{}", describe(&installed));
+    dnf_install(
+        &media,
+        dir.path(),
+        &["httpd", "vim-enhanced"],
+        &["httpd", "bash"],
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
-use pungi_tests::{describe, phases_dir, pungi_wasm, python, require_tool, workspace};
+use pungi_tests::{describe, dnf_install, phases_dir, pungi_wasm, python, require_tool, workspace};
 
 /// The hub binary.
 fn hub_bin() -> PathBuf {
@@ -329,26 +329,13 @@ fn a_compose_takes_its_packages_from_a_koji_tag() {
         .unwrap();
     assert!(count > 50, "productmd sees {count} source packages");
 
-    let root = tempfile::tempdir().unwrap();
-    let output = Command::new("dnf")
-        .args(["-y", "-q", "--setopt=reposdir=/dev/null", "--nogpgcheck"])
-        .args(["--forcearch=x86_64", "--releasever=1", "--repo=server"])
-        .arg(format!(
-            "--repofrompath=server,file://{}",
-            dir.join("compose/Server/x86_64/os").display()
-        ))
-        .arg(format!(
-            "--installroot={}",
-            root.path().join("root").display()
-        ))
-        .arg(format!(
-            "--setopt=cachedir={}",
-            root.path().join("cache").display()
-        ))
-        .args(["install", "httpd"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", describe(&output));
+    let scratch = tempfile::tempdir().unwrap();
+    dnf_install(
+        &dir.join("compose/Server/x86_64/os"),
+        scratch.path(),
+        &["httpd"],
+        &["httpd"],
+    );
 }
 
 #[test]

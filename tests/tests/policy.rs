@@ -11,7 +11,7 @@ use pungi_host::audit::AuditLog;
 use pungi_host::capabilities::command::{Invocation, run};
 use pungi_host::capabilities::{ComposeFacts, DocumentStore, HostError, PhaseEnv, PhaseProgress};
 use pungi_host::policy::{Grant, Limits, MountGrant, MountRole};
-use pungi_tests::{describe, phases_dir, run_pungi, write_demo};
+use pungi_tests::{describe, phases_dir, try_compose, write_demo};
 
 fn env_with_ls_patterns(root: &Path) -> PhaseEnv {
     std::fs::create_dir_all(root.join("compose")).unwrap();
@@ -145,20 +145,16 @@ fn a_phase_granted_one_variant_cannot_write_into_another() {
     )
     .unwrap();
     let target = dir.path().join("composes");
-    let output = run_pungi(
+    let output = try_compose(
+        &config,
+        &target,
+        &dir.path().join("cache"),
         &[
-            "compose",
-            "--config",
-            config.to_str().unwrap(),
-            "--target-dir",
-            target.to_str().unwrap(),
-            "--nightly",
             "--policy",
             policy.to_str().unwrap(),
             "--phases-dir",
             phases.to_str().unwrap(),
         ],
-        &dir.path().join("cache"),
     );
     assert!(!output.status.success(), "{}", describe(&output));
     let compose = std::fs::read_dir(&target)
