@@ -510,6 +510,17 @@ fn a_stdout_flood_ends_without_growing_the_host() {
 }
 
 #[test]
+fn a_log_flood_is_stopped_at_the_output_limit() {
+    let run = run("log-flood", None, &[]);
+    assert!(
+        matches!(run.result, Err(PhaseFailure::LogLimit { limit }) if limit == 16 * OUTPUT_LIMIT),
+        "expected the log limit, got {:?}",
+        run.result
+    );
+    assert!(run.elapsed < TIME_LIMIT * 3, "ran for {:?}", run.elapsed);
+}
+
+#[test]
 fn a_stdout_flood_is_reported_as_the_output_limit() {
     let run = run("stdout-flood", None, &[]);
     let failure = run.result.as_ref().expect_err("the flood cannot succeed");

@@ -10,6 +10,8 @@ pub struct PhaseHost {
     pub wasi: WasiCtx,
     pub table: ResourceTable,
     pub limits: PhaseLimiter,
+    /// Bytes the phase has written to its log; capped by the output limit.
+    pub logged: u64,
     pub env: PhaseEnv,
 }
 

@@ -6,6 +6,15 @@ use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
 use super::limiter::{MEMORY_LIMIT_TRAP, PhaseLimiter};
+
+/// The trap message of a phase that logged more than its log limit.
+pub const LOG_LIMIT_TRAP: &str = "pungi-wasm: phase log limit reached";
+
+/// How much a phase may log: sixteen times what it may print, since real phases log a
+/// line per package at debug level.
+pub fn log_limit(limits: &crate::policy::Limits) -> u64 {
+    limits.output_bytes.saturating_mul(16)
+}
 use super::{EPOCH_TICK, LoadedComponent, PhaseHost, Runtime};
 use crate::capabilities::PhaseEnv;
 use crate::wit::since_v0_1_0::pungi::phase::types::ErrorKind;
@@ -38,6 +47,8 @@ pub enum PhaseFailure {
     MemoryLimit { limit: u64 },
     #[error("stopped: printed more than its output limit of {} KiB", limit >> 10)]
     OutputLimit { limit: u64 },
+    #[error("stopped: logged more than its log limit of {} KiB", limit >> 10)]
+    LogLimit { limit: u64 },
     #[error("trapped: {message}")]
     Trap { message: String, stderr: String },
     #[error("could not start: {0:#}")]
@@ -79,6 +90,7 @@ impl Runtime {
             wasi: wasi.build(),
             table: ResourceTable::new(),
             limits: PhaseLimiter::new(limits.memory_bytes as usize),
+            logged: 0,
             env,
         };
         let mut store = Store::new(&self.engine, host);
@@ -136,6 +148,11 @@ fn classify(
         return PhaseFailure::TimeLimit { limit: limits.time };
     }
     let full = |pipe: &MemoryOutputPipe| pipe.contents().len() as u64 >= limits.output_bytes;
+    if format!("{error:?}").contains(LOG_LIMIT_TRAP) {
+        return PhaseFailure::LogLimit {
+            limit: log_limit(limits),
+        };
+    }
     if full(stdout) || full(stderr) {
         return PhaseFailure::OutputLimit {
             limit: limits.output_bytes,

@@ -9,6 +9,10 @@ use crate::runtime::PhaseHost;
 wasmtime::component::bindgen!({
     path: "../wit/since_v0.1.0",
     world: "phase",
+    imports: {
+        // A phase that logs past its output limit is stopped, like one that floods stdout.
+        "pungi:phase/log.write": trappable,
+    },
 });
 
 use pungi::phase::{command, compose, config, files, log, metadata, progress, types};
@@ -188,7 +192,11 @@ impl files::Host for PhaseHost {
 }
 
 impl log::Host for PhaseHost {
-    fn write(&mut self, level: log::Level, message: String) {
+    fn write(&mut self, level: log::Level, message: String) -> wasmtime::Result<()> {
+        self.logged += message.len() as u64;
+        if self.logged > crate::runtime::log_limit(&self.env.grant.limits) {
+            return Err(wasmtime::format_err!("{}", crate::runtime::LOG_LIMIT_TRAP));
+        }
         let level = match level {
             log::Level::Trace => capabilities::log::Level::Trace,
             log::Level::Debug => capabilities::log::Level::Debug,
@@ -197,6 +205,7 @@ impl log::Host for PhaseHost {
             log::Level::Error => capabilities::log::Level::Error,
         };
         capabilities::log::write(level, &message);
+        Ok(())
     }
 }
 

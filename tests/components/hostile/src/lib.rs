@@ -63,6 +63,7 @@ impl Phase for Hostile {
             "memory-bomb" => memory_bomb(),
             "infinite-loop" => infinite_loop(),
             "stdout-flood" => stdout_flood(),
+            "log-flood" => log_flood(),
             "panic" => panic!("hostile phase panics on purpose"),
             "ok" => Ok(Summary::new("hostile phase did nothing").count("actions", 0)),
             other => Err(PhaseError::config(format!(
@@ -268,6 +269,16 @@ fn infinite_loop() -> Result<Summary, PhaseError> {
 }
 
 /// Prints 1 KiB lines forever.
+/// Floods the phase log through the `log` capability rather than stdout.
+fn log_flood() -> Result<Summary, PhaseError> {
+    let line = "x".repeat(1023);
+    let mut n = 0u64;
+    loop {
+        pungi_phase_sdk::log::info(&line);
+        n = black_box(n + 1);
+    }
+}
+
 fn stdout_flood() -> Result<Summary, PhaseError> {
     let line = "x".repeat(1023);
     let mut n = 0u64;
