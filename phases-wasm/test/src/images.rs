@@ -20,13 +20,15 @@ pub struct ImageReport {
 
 /// Checks every ISO image; problems are reported, never raised.
 pub fn check_all(ctx: &Context, compose: &str, images: &Images) -> Vec<ImageReport> {
+    // Source images are listed under every binary arch; each file is checked once.
+    let mut seen = std::collections::BTreeSet::new();
     images
         .payload
         .images
         .values()
         .flat_map(|a| a.values())
         .flatten()
-        .filter(|i| i.format == "iso")
+        .filter(|i| i.format == "iso" && seen.insert(i.path.clone()))
         .map(|image| ImageReport {
             image: image.path.clone(),
             problems: check(ctx, &format!("{compose}/{}", image.path), image)
