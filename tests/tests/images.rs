@@ -243,7 +243,6 @@ fn images_json_loads_in_productmd_and_checksum_files_match_sha256sum() {
 }
 
 #[test]
-#[ignore = "issue 7 open: split discs carry TRANS.TBL files the check does not expect"]
 fn a_small_iso_size_splits_the_packages_over_media_that_each_boot() {
     require_tool("xorriso", "xorriso");
     require_tool("isohybrid", "syslinux-utils");
