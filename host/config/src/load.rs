@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::ConfigError;
-use crate::eval::{Loader, Options};
+use crate::eval::{Evaluated, Loader, Options};
 use crate::origin::Origins;
 
 /// A loaded Pungi config.
@@ -33,15 +33,7 @@ pub struct LoadedConfig {
 pub fn load(path: &Path) -> Result<LoadedConfig, ConfigError> {
     let mut loader = Loader::default();
     let evaluated = loader.file(path, None)?;
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    Ok(LoadedConfig {
-        path: path.to_owned(),
-        options: evaluated.options,
-        origins: evaluated.origins,
-        referenced: evaluated.referenced,
-        config_dir: absolute.parent().map(Path::to_owned).unwrap_or_default(),
-        files: loader.files,
-    })
+    Ok(loaded(path, evaluated, loader))
 }
 
 /// Evaluates config text as if it were the file `path` (includes resolve next to it);
@@ -55,13 +47,18 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Options, ConfigError> {
 pub fn load_str(text: &str, path: &Path) -> Result<LoadedConfig, ConfigError> {
     let mut loader = Loader::default();
     let evaluated = loader.text(text, path)?;
+    Ok(loaded(path, evaluated, loader))
+}
+
+/// The config evaluated as the file `path`, with the files the loader read.
+fn loaded(path: &Path, evaluated: Evaluated, loader: Loader) -> LoadedConfig {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
-    Ok(LoadedConfig {
+    LoadedConfig {
         path: path.to_owned(),
         options: evaluated.options,
         origins: evaluated.origins,
         referenced: evaluated.referenced,
         config_dir: absolute.parent().map(Path::to_owned).unwrap_or_default(),
         files: loader.files,
-    })
+    }
 }
