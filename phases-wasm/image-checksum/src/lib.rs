@@ -5,7 +5,7 @@
 //! Each image is read once, natively, for all digests, and not at all when its record
 //! already carries every wanted digest.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use pungi_documents::names;
 use pungi_media::{digest::algorithm, names::format_substs, subst};
@@ -39,8 +39,10 @@ impl Phase for ImageChecksum {
             .map(|a| algorithm(a))
             .collect::<Result<_, _>>()
             .map_err(PhaseError::config)?;
-        let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut count = 0u64;
+        // Source images are listed under every binary arch: each file is hashed once and
+        // gets one CHECKSUM line.
+        let mut files: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        let mut hashed: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (variant, arches) in images.payload.images.iter_mut() {
             for (arch, list) in arches.iter_mut() {
                 for image in list.iter_mut() {
@@ -50,7 +52,15 @@ impl Phase for ImageChecksum {
                         .collect();
                     let digests = match known {
                         Some(digests) => digests,
-                        None => ctx.digest(&format!("{compose}/{}", image.path), &wanted)?,
+                        None => match hashed.get(&image.path) {
+                            Some(digests) => digests.clone(),
+                            None => {
+                                let digests =
+                                    ctx.digest(&format!("{compose}/{}", image.path), &wanted)?;
+                                hashed.insert(image.path.clone(), digests.clone());
+                                digests
+                            }
+                        },
                     };
                     let mut substs = format_substs(&info);
                     substs.insert("variant", variant.clone());
@@ -78,15 +88,16 @@ impl Phase for ImageChecksum {
                         } else {
                             checksum_file(dir, &base, &format!("{}SUM", algorithm.to_uppercase()))
                         };
-                        files.entry(file).or_default().push(line);
+                        files.entry(file).or_default().insert(line);
                     }
-                    count += 1;
                 }
             }
         }
-        for (file, mut lines) in files {
-            lines.sort();
-            fs::write_atomic(&format!("{compose}/{file}"), lines.concat().as_bytes())?;
+        let count = files.values().map(BTreeSet::len).sum::<usize>() as u64
+            / algorithms.len().max(1) as u64;
+        for (file, lines) in files {
+            let text: String = lines.into_iter().collect();
+            fs::write_atomic(&format!("{compose}/{file}"), text.as_bytes())?;
         }
         fs::write_json(&format!("{compose}/metadata/images.json"), &images)?;
         ctx.write_document(names::IMAGES, &images)?;
