@@ -71,6 +71,10 @@ pub struct ComposeArgs {
     /// Compose date as YYYYMMDD instead of today's (for reproducing a compose).
     #[arg(long, value_name = "YYYYMMDD")]
     compose_date: Option<String>,
+    /// A directory of earlier composes (repeatable), granted read-only to phases whose
+    /// policy has `dirs = { old-composes = "ro" }` at /old-composes/<index>.
+    #[arg(long, value_name = "DIR")]
+    old_composes: Vec<PathBuf>,
 }
 
 impl ComposeArgs {
@@ -106,6 +110,7 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         label: args.label.clone(),
         no_label: args.no_label,
         date: args.compose_date.clone(),
+        old_composes: args.old_composes.clone(),
     };
     let prepared = prepare(
         inputs.options,

@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a compose: init, pkgset, gather, createrepo, image_checksum, test.
-    Compose(compose_cmd::ComposeArgs),
+    Compose(Box<compose_cmd::ComposeArgs>),
     /// Check compose configs.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
@@ -51,7 +51,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let files = crate::logging::init(cli.verbose);
     let result = match cli.command {
-        Command::Compose(args) => compose_cmd::run(args, &files),
+        Command::Compose(args) => compose_cmd::run(*args, &files),
         Command::Config(command) => config_cmd::run(command),
         Command::Audit(command) => audit_cmd::run(command),
         Command::Phase(command) => phase_cmd::run(command),

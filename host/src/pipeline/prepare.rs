@@ -20,6 +20,8 @@ pub struct ComposeRequest {
     pub no_label: bool,
     /// `YYYYMMDD`; today (UTC) when none.
     pub date: Option<String>,
+    /// `--old-composes`: directories holding earlier composes, for phases that compare.
+    pub old_composes: Vec<PathBuf>,
 }
 
 /// A compose directory created and every input resolved: ready for the pipeline.
@@ -63,6 +65,7 @@ pub fn prepare(
         Some("koji") => Vec::new(),
         _ => package_repos(&config, config_dir)?,
     };
+    let old_composes = old_compose_dirs(&request.old_composes)?;
     let date = request
         .date
         .clone()
@@ -104,6 +107,7 @@ pub fn prepare(
         work: layout.work(),
         logs: layout.logs(),
         repos,
+        old_composes,
         koji,
     };
     Ok(PreparedCompose {
@@ -119,6 +123,21 @@ fn koji_hub(config: &Map<String, Value>) -> anyhow::Result<Option<Arc<KojiHub>>>
     let settings =
         koji_profile::from_compose_config(config, home.as_deref()).map_err(anyhow::Error::msg)?;
     Ok(settings.map(|s| Arc::new(KojiHub::new(s))))
+}
+
+/// Each `--old-composes` directory, which must exist, made absolute.
+fn old_compose_dirs(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    dirs.iter()
+        .map(|dir| {
+            let path = dir
+                .canonicalize()
+                .with_context(|| format!("--old-composes {}: no such directory", dir.display()))?;
+            if !path.is_dir() {
+                bail!("--old-composes {}: not a directory", dir.display());
+            }
+            Ok(path)
+        })
+        .collect()
 }
 
 /// `pkgset_repos = {arch: [path, ...]}` resolved against the config's directory; every

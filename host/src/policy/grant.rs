@@ -14,6 +14,11 @@ pub enum MountRole {
         index: u32,
         source: String,
     },
+    /// A directory of earlier composes given with `--old-composes`.
+    OldComposes {
+        index: u32,
+        source: String,
+    },
 }
 
 /// One directory a phase sees: its virtual path, the real path behind it, and whether it

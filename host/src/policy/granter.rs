@@ -28,6 +28,8 @@ pub struct Locations {
     pub work: PathBuf,
     pub logs: PathBuf,
     pub repos: Vec<RepoLocation>,
+    /// The `--old-composes` directories, in command-line order.
+    pub old_composes: Vec<PathBuf>,
     /// The compose's Koji hub, when it uses one.
     pub koji: Option<Arc<KojiHub>>,
 }
@@ -62,6 +64,20 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
                     source: repo.source.clone(),
                 },
             })),
+            // Earlier composes are evidence, never output: read-only whatever the policy says.
+            Location::OldComposes => {
+                mounts.extend(locations.old_composes.iter().enumerate().map(|(i, dir)| {
+                    MountGrant {
+                        guest: format!("/old-composes/{i}"),
+                        host: dir.clone(),
+                        writable: false,
+                        role: MountRole::OldComposes {
+                            index: i as u32,
+                            source: dir.display().to_string(),
+                        },
+                    }
+                }))
+            }
         }
     }
     mounts.extend(section.mounts.iter().map(|m| MountGrant {
@@ -108,6 +124,7 @@ fn role_of(path: &str) -> MountRole {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::PhasePolicy;
 
     fn locations() -> Locations {
         Locations {
@@ -122,6 +139,7 @@ mod tests {
                 source: "repos/x86_64".into(),
                 path: "/r/x86_64".into(),
             }],
+            old_composes: vec!["/old/a".into(), "/old/b".into()],
             koji: None,
         }
     }
@@ -146,6 +164,29 @@ mod tests {
         assert!(grant.commands.is_empty());
         assert!(grant.metadata_read.contains("pkgset"));
         assert_eq!(grant.limits.memory_bytes, 4096 << 20);
+    }
+
+    #[test]
+    fn old_composes_are_mounted_read_only_by_index() {
+        let mut policy = Policy::stock();
+        let mut section = PhasePolicy::default();
+        section
+            .dirs
+            .insert(Location::OldComposes, Access::ReadWrite);
+        policy.phase.insert("diff".into(), section);
+        let grant = grant_for(&policy, "diff", &locations());
+        let mounts: Vec<_> = grant
+            .mounts
+            .iter()
+            .map(|m| (m.guest.as_str(), m.host.to_str().unwrap(), m.writable))
+            .collect();
+        assert_eq!(
+            mounts,
+            vec![
+                ("/old-composes/0", "/old/a", false),
+                ("/old-composes/1", "/old/b", false)
+            ]
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub enum Location {
     Compose,
     Work,
     Logs,
+    /// The `--old-composes` directories, each at `/old-composes/<index>`; never writable.
+    #[serde(rename = "old-composes")]
+    OldComposes,
 }
 
 /// A directory of the compose granted at a virtual path of its own, narrower than a

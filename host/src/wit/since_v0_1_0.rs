@@ -82,31 +82,36 @@ impl compose::Host for PhaseHost {
     fn mounts(&mut self) -> Vec<compose::Mount> {
         capabilities::compose::mounts(&self.env)
             .iter()
-            .map(wit_mount)
+            .filter_map(wit_mount)
             .collect()
     }
 }
 
-fn wit_mount(mount: &MountGrant) -> compose::Mount {
-    compose::Mount {
+/// A mount as 0.1.0 reports it. Its `mount-role` has no case for `--old-composes`
+/// directories (a new case would break every 0.1 component), so those are left out of
+/// the list; they are still preopened at `/old-composes/<index>`, which is documented.
+fn wit_mount(mount: &MountGrant) -> Option<compose::Mount> {
+    let role = match &mount.role {
+        MountRole::Compose => compose::MountRole::Compose,
+        MountRole::Work => compose::MountRole::Work,
+        MountRole::Logs => compose::MountRole::Logs,
+        MountRole::Config => compose::MountRole::Config,
+        MountRole::PackageRepo {
+            arch,
+            index,
+            source,
+        } => compose::MountRole::PackageRepo(compose::RepoMount {
+            arch: arch.clone(),
+            index: *index,
+            source: source.clone(),
+        }),
+        MountRole::OldComposes { .. } => return None,
+    };
+    Some(compose::Mount {
         path: mount.guest.clone(),
         writable: mount.writable,
-        role: match &mount.role {
-            MountRole::Compose => compose::MountRole::Compose,
-            MountRole::Work => compose::MountRole::Work,
-            MountRole::Logs => compose::MountRole::Logs,
-            MountRole::Config => compose::MountRole::Config,
-            MountRole::PackageRepo {
-                arch,
-                index,
-                source,
-            } => compose::MountRole::PackageRepo(compose::RepoMount {
-                arch: arch.clone(),
-                index: *index,
-                source: source.clone(),
-            }),
-        },
-    }
+        role,
+    })
 }
 
 impl config::Host for PhaseHost {

@@ -27,6 +27,7 @@ pub fn prepare_compose(config: &Path, target: &Path) -> anyhow::Result<PreparedC
         label: None,
         no_label: false,
         date: Some("20260101".into()),
+        old_composes: Vec::new(),
     };
     prepare(
         inputs.options,

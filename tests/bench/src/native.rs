@@ -75,26 +75,29 @@ fn sdk_error(error: HostError) -> SdkError {
     }
 }
 
-fn sdk_mount(mount: &MountGrant) -> Mount {
-    Mount {
+/// A mount as the SDK's 0.1.0 types report it (no role for `--old-composes`).
+fn sdk_mount(mount: &MountGrant) -> Option<Mount> {
+    let role = match &mount.role {
+        MountRole::Compose => SdkRole::Compose,
+        MountRole::Work => SdkRole::Work,
+        MountRole::Logs => SdkRole::Logs,
+        MountRole::Config => SdkRole::Config,
+        MountRole::PackageRepo {
+            arch,
+            index,
+            source,
+        } => SdkRole::PackageRepo(RepoMount {
+            arch: arch.clone(),
+            index: *index,
+            source: source.clone(),
+        }),
+        MountRole::OldComposes { .. } => return None,
+    };
+    Some(Mount {
         path: mount.guest.clone(),
         writable: mount.writable,
-        role: match &mount.role {
-            MountRole::Compose => SdkRole::Compose,
-            MountRole::Work => SdkRole::Work,
-            MountRole::Logs => SdkRole::Logs,
-            MountRole::Config => SdkRole::Config,
-            MountRole::PackageRepo {
-                arch,
-                index,
-                source,
-            } => SdkRole::PackageRepo(RepoMount {
-                arch: arch.clone(),
-                index: *index,
-                source: source.clone(),
-            }),
-        },
-    }
+        role,
+    })
 }
 
 impl NativeHost for Native {
@@ -138,7 +141,7 @@ impl NativeHost for Native {
     }
 
     fn mounts(&self) -> Vec<Mount> {
-        self.env.grant.mounts.iter().map(sdk_mount).collect()
+        self.env.grant.mounts.iter().filter_map(sdk_mount).collect()
     }
 
     fn config_get(&self, name: &str) -> Option<String> {
