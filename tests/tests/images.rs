@@ -413,3 +413,97 @@ fn bad_createiso_options_are_clear_errors() {
         );
     }
 }
+
+/// What `debugfs` prints for `request` on an ext2 image.
+fn debugfs(image: &Path, request: &str) -> String {
+    let output = Command::new("/usr/sbin/debugfs")
+        .args(["-R", request])
+        .arg(image)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", describe(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn product_img_carries_buildstamp_install_class_and_translations_onto_the_dvd() {
+    require_tool("msgfmt", "gettext");
+    require_tool("xorriso", "xorriso");
+    let extra = format!(
+        "{ONLY_SERVER_X86_64}\nproductimg = True\n\
+         productimg_install_class = {{\"scm\": \"file\", \"repo\": None, \"file\": \"product/demo.py\"}}\n\
+         productimg_po_files = {{\"scm\": \"file\", \"repo\": None, \"dir\": \"product/po\"}}\n"
+    );
+    let composed = compose_demo(
+        &extra,
+        |input| {
+            let po = input.join("product/po");
+            std::fs::create_dir_all(&po).unwrap();
+            std::fs::write(
+                input.join("product/demo.py"),
+                "from pyanaconda.installclass import BaseInstallClass\n",
+            )
+            .unwrap();
+            std::fs::write(
+                po.join("de.po"),
+                "msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\\n\"\n\n\
+                 msgid \"Install Demo\"\nmsgstr \"Demo installieren\"\n",
+            )
+            .unwrap();
+        },
+        &[],
+    );
+    let image = composed
+        .compose
+        .join("compose/Server/x86_64/os/images/product.img");
+    let buildstamp = debugfs(&image, "cat /.buildstamp");
+    assert!(buildstamp.contains("Product=Demo"), "{buildstamp}");
+    assert!(buildstamp.contains("Variant=Server"), "{buildstamp}");
+    assert!(buildstamp.contains("IsFinal=False"), "{buildstamp}");
+    let classes = debugfs(&image, "ls /run/install/product/pyanaconda/installclasses");
+    assert!(classes.contains("demo.py"), "{classes}");
+    let catalog = debugfs(
+        &image,
+        "cat /run/install/product/locale/de/LC_MESSAGES/anaconda.mo",
+    );
+    assert!(catalog.contains("Demo installieren"), "a compiled catalog");
+    let (_, dvd) = images(&composed.compose)
+        .into_iter()
+        .find(|(image, _)| image["arch"] == "x86_64")
+        .expect("a Server DVD");
+    assert!(files_on(&dvd).contains("images/product.img"));
+}
+
+#[test]
+fn a_broken_translation_names_the_language_and_msgfmt_error() {
+    require_tool("msgfmt", "gettext");
+    let extra = format!(
+        "{ONLY_SERVER_X86_64}\nproductimg = True\n\
+         productimg_po_files = {{\"scm\": \"file\", \"repo\": None, \"dir\": \"po\"}}\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    write_demo(&input).unwrap();
+    std::fs::create_dir_all(input.join("po")).unwrap();
+    std::fs::write(
+        input.join("po/fr.po"),
+        "msgid \"unterminated\nmsgstr \"\"\n",
+    )
+    .unwrap();
+    let config = input.join("demo.conf");
+    std::fs::write(&config, read(&config) + &extra).unwrap();
+    let output = run_pungi(
+        &[
+            "compose",
+            "--config",
+            config.to_str().unwrap(),
+            "--target-dir",
+            dir.path().join("composes").to_str().unwrap(),
+            "--nightly",
+        ],
+        &dir.path().join("cache"),
+    );
+    let text = describe(&output);
+    assert!(!output.status.success(), "{text}");
+    assert!(text.contains("msgfmt for fr"), "{text}");
+}

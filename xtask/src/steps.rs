@@ -114,6 +114,7 @@ fn ensure_test_tools() -> anyhow::Result<()> {
         ("isohybrid", "syslinux-utils"),
         ("rpm2cpio", "rpm2cpio"),
         ("mksquashfs", "squashfs-tools"),
+        ("msgfmt", "gettext"),
         ("git", "git"),
     ];
     /// Files (not programs) the tests use: the boot loader of the synthetic boot tree.

@@ -1,6 +1,9 @@
 //! Productimg: `product.img`, the installer customization image, for each variant.arch
-//! that `productimg` enables: the configured `productimg_sources` (the same source forms
-//! as `extra_files`) and a `.buildstamp` staged in `work/<arch>/product_img/<Variant>/`,
+//! that `productimg` enables: a `.buildstamp`, the `productimg_install_class` file (in
+//! `run/install/product/pyanaconda/installclasses/`), the `productimg_po_files`
+//! translations compiled by `msgfmt` (to `run/install/product/locale/<lang>/LC_MESSAGES/
+//! anaconda.mo`), and `productimg_sources` (the same source forms as `extra_files`),
+//! staged in `work/<arch>/product_img/<Variant>/`,
 //! made into a filesystem image by an allow-listed tool (`mke2fs -d`, or `mksquashfs`
 //! with `productimg_format = "squashfs"`) without mounting anything, and placed at
 //! `compose/<Variant>/<arch>/os/images/product.img` where Createiso (and Buildinstall)
@@ -19,6 +22,9 @@ struct Productimg;
 
 /// The ext2 image's size, as Pungi made it.
 const EXT2_SIZE: &str = "5760k";
+
+/// Where anaconda looks for product files inside product.img.
+const PRODUCT_DIR: &str = "run/install/product";
 
 impl Phase for Productimg {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
@@ -40,6 +46,8 @@ impl Phase for Productimg {
         if let Some(value) = ctx.option::<Value>("productimg_sources")? {
             options.insert("productimg_sources".into(), value);
         }
+        let install_class: Option<Source> = ctx.option("productimg_install_class")?;
+        let po_files: Option<Source> = ctx.option("productimg_po_files")?;
         let pkgset: Option<PkgsetDocument> = ctx.try_read_document(names::PKGSET)?;
         let fetcher = Fetcher::new(ctx, pkgset.as_ref())?;
         for variant in info.variants.iter().filter(|v| v.kind == "variant") {
@@ -79,6 +87,24 @@ impl Phase for Productimg {
                     })?;
                     fetcher.fetch(&source, arch, &vars, &staging)?;
                 }
+                if let Some(source) = &install_class {
+                    let source = Source {
+                        target: format!("{PRODUCT_DIR}/pyanaconda/installclasses"),
+                        ..source.clone()
+                    };
+                    fetcher.fetch(&source, arch, &vars, &staging)?;
+                }
+                if let Some(source) = &po_files {
+                    let po_dir = format!("{work}/{arch}/product_img_po/{}", variant.uid);
+                    let _ = std::fs::remove_dir_all(&po_dir);
+                    let fetched = fetcher.fetch(source, arch, &vars, &po_dir)?;
+                    compile_translations(
+                        ctx,
+                        &po_dir,
+                        &fetched,
+                        &format!("{staging}/{PRODUCT_DIR}"),
+                    )?;
+                }
                 let image = format!("{compose}/{}/{arch}/os/images/product.img", variant.uid);
                 std::fs::create_dir_all(format!("{compose}/{}/{arch}/os/images", variant.uid))
                     .map_err(|e| PhaseError::io("creating the images directory", e))?;
@@ -110,20 +136,7 @@ impl Phase for Productimg {
                         ],
                     )
                 };
-                let out = ctx.run_command(&Invocation {
-                    program: program.into(),
-                    args,
-                    cwd: None,
-                    env: Vec::new(),
-                    timeout_ms: None,
-                })?;
-                if out.exit_code != Some(0) {
-                    return Err(PhaseError::input(format!(
-                        "{program} for {}.{arch}: {}",
-                        variant.uid,
-                        String::from_utf8_lossy(&out.stderr).trim()
-                    )));
-                }
+                run_tool(ctx, program, args, &format!("{}.{arch}", variant.uid))?;
                 let size = std::fs::metadata(&image)
                     .map_err(|e| PhaseError::io(format!("reading {image}"), e))?
                     .len();
@@ -141,6 +154,64 @@ impl Phase for Productimg {
                 .count("images", document.images.len() as u64),
         )
     }
+}
+
+/// Compiles each fetched `<lang>.po` into `<product>/locale/<lang>/LC_MESSAGES/anaconda.mo`
+/// with `msgfmt`, as Pungi did; anything else among the files (relative to `dir`) is left
+/// out.
+fn compile_translations(
+    ctx: &Context,
+    dir: &str,
+    fetched: &[String],
+    product: &str,
+) -> Result<(), PhaseError> {
+    let translations: Vec<(&str, &String)> = fetched
+        .iter()
+        .filter_map(|file| {
+            let name = file.rsplit('/').next()?;
+            Some((name.strip_suffix(".po")?, file))
+        })
+        .collect();
+    if translations.is_empty() {
+        return Err(PhaseError::config(
+            "productimg_po_files names no `<lang>.po` file",
+        ));
+    }
+    for (lang, po) in translations {
+        let messages = format!("{product}/locale/{lang}/LC_MESSAGES");
+        std::fs::create_dir_all(&messages)
+            .map_err(|e| PhaseError::io(format!("creating {messages}"), e))?;
+        run_tool(
+            ctx,
+            "msgfmt",
+            vec![
+                "--check".into(),
+                "-o".into(),
+                format!("{messages}/anaconda.mo"),
+                format!("{dir}/{po}"),
+            ],
+            lang,
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs an allow-listed tool; a non-zero exit is an input error naming `what` and stderr.
+fn run_tool(ctx: &Context, program: &str, args: Vec<String>, what: &str) -> Result<(), PhaseError> {
+    let out = ctx.run_command(&Invocation {
+        program: program.into(),
+        args,
+        cwd: None,
+        env: Vec::new(),
+        timeout_ms: None,
+    })?;
+    if out.exit_code != Some(0) {
+        return Err(PhaseError::input(format!(
+            "{program} for {what}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
 }
 
 register_phase!(Productimg);

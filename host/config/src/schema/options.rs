@@ -5,8 +5,8 @@
 //! pkgset from repos, gather, createrepo, image_checksum, test) actually read.
 
 use super::model::shapes::{
-    OPT_STR, PACKAGE_MAPPING, REPOS, RUNROOT_TYPE, SIZE, STR_OR_SCM, STR_OR_STRINGS, STRING_PAIRS,
-    STRINGS,
+    OPT_STR, PACKAGE_MAPPING, REPOS, RUNROOT_TYPE, SCM_DICT, SIZE, STR_OR_SCM, STR_OR_STRINGS,
+    STRING_PAIRS, STRINGS,
 };
 use super::model::{OptionSpec as O, Record, Type};
 
@@ -124,6 +124,27 @@ const LIVE_MEDIA: Type = Type::Variant(&Type::List(&Type::Record(&Record {
     required: &["name", "kickstart"],
     open: false,
 })));
+
+/// One `live_images` task: `koji spin-livecd` (type "live") or `spin-appliance`.
+const LIVE_IMAGE: Type = Type::Record(&Record {
+    fields: &[
+        ("kickstart", Type::Str),
+        ("ksurl", Type::Str),
+        ("name", Type::Str),
+        ("subvariant", Type::Str),
+        ("version", Type::Str),
+        ("target", Type::Str),
+        ("specfile", Type::Str),
+        ("scratch", Type::Bool),
+        ("type", Type::Enum(&["live", "appliance"])),
+        ("sign", Type::Bool),
+        ("failable", Type::Bool),
+        ("release", OPT_STR),
+        ("repo", REPOS),
+    ],
+    required: &["kickstart"],
+    open: false,
+});
 
 const IMAGE_BUILD: Type = Type::Variant(&Type::List(&Type::Record(&Record {
     fields: &[
@@ -442,7 +463,7 @@ pub static OPTIONS: &[O] = &[
     O::new("createrepo_num_workers", Type::Number, "createrepo", "createrepo runs in parallel.").default("3"),
     O::new("createrepo_database", Type::Bool, "createrepo", "Create sqlite databases."),
     O::new("createrepo_extra_args", STRINGS, "createrepo", "Extra command line arguments.").default("[]"),
-    O::new("createrepo_extra_modulemd", Type::Map(&super::model::shapes::SCM_DICT), "createrepo", "Per variant, extra modulemd documents from SCM."),
+    O::new("createrepo_extra_modulemd", Type::Map(&SCM_DICT), "createrepo", "Per variant, extra modulemd documents from SCM."),
     O::new("createrepo_deltas", Type::OneOf(&[ARCH_BOOL, Type::Deprecated(&Type::Bool, "use the per-variant form [(variant regex, {arch: bool})]")]), "createrepo", "Create delta RPMs against older composes.").default("[]"),
     O::new("createrepo_allow_reuse", Type::Bool, "createrepo", "Reuse repodata of an older compose when unchanged.").default("False"),
     O::new("product_id", STR_OR_SCM, "createrepo", "Product certificates to add to repodata."),
@@ -484,16 +505,19 @@ pub static OPTIONS: &[O] = &[
     O::new("volume_id_substitutions", Type::Map(&Type::Str), "createiso", "Text replacements making volume IDs shorter.").default("{}"),
     O::new("extra_isos", EXTRA_ISOS, "extra_isos", "Additional ISOs combining variants."),
     O::new("extraiso_allow_reuse", Type::Bool, "extra_isos", "Reuse extra ISOs of an older compose.").default("True"),
-    // Productimg and live images (removed phases)
-    O::removed("productimg", "productimg", "remove it; the productimg phase has been removed"),
-    O::removed("productimg_install_class", "productimg", "remove it; the productimg phase has been removed"),
-    O::removed("productimg_po_files", "productimg", "remove it; the productimg phase has been removed"),
-    O::removed("live_images", "live_images", "use live_media or kiwibuild; the live_images phase has been removed"),
-    O::removed("live_images_ksurl", "live_images", "use live_media_ksurl; the live_images phase has been removed"),
-    O::removed("live_images_target", "live_images", "use live_media_target; the live_images phase has been removed"),
-    O::removed("live_images_release", "live_images", "use live_media_release; the live_images phase has been removed"),
-    O::removed("live_images_version", "live_images", "use live_media_version; the live_images phase has been removed"),
-    O::removed("live_images_no_rename", "live_images", "remove it; the live_images phase has been removed"),
+    // Productimg and live images: Pungi dropped these phases (4.1 and 4.6); composes that
+    // still need installer product images or livecd/appliance tasks keep them here.
+    O::new("productimg", Type::Bool, "productimg", "Build product.img for the installer (Pungi before 4.1).").default("False").yes(),
+    O::new("productimg_install_class", SCM_DICT, "productimg", "Anaconda install class file put into product.img.").yes(),
+    O::new("productimg_po_files", SCM_DICT, "productimg", "Directory of `<lang>.po` translations compiled into product.img.").yes(),
+    O::new("productimg_sources", Type::VariantArch(&Type::List(&EXTRA_FILE)), "productimg", "More files for product.img, in `extra_files` form.").extension().yes(),
+    O::new("productimg_format", Type::Enum(&["ext2", "squashfs"]), "productimg", "Filesystem of product.img.").default("\"ext2\"").extension().yes(),
+    O::new("live_images", Type::VariantArch(&Type::OneOf(&[LIVE_IMAGE, Type::List(&LIVE_IMAGE)])), "live_images", "Koji spin-livecd / spin-appliance tasks per variant and arch (Pungi before 4.6)."),
+    O::new("live_images_no_rename", Type::Bool, "live_images", "Keep the file names Koji gives live images.").default("False"),
+    O::new("live_images_ksurl", Type::Str, "live_images", "Kickstart URL of live image tasks."),
+    O::new("live_images_target", Type::Str, "live_images", "Koji target of live image tasks."),
+    O::new("live_images_release", OPT_STR, "live_images", "Release of live image tasks."),
+    O::new("live_images_version", Type::Str, "live_images", "Version of live image tasks."),
     // Images built in Koji
     O::new("global_ksurl", Type::Str, "image_build", "Default kickstart URL of image tasks."),
     O::new("global_version", Type::Str, "image_build", "Default version of image tasks."),
