@@ -1,0 +1,75 @@
+//! A deliverable whose Koji task failed: failable ones (Pungi's `failable_deliverables`,
+//! or the block's `failable`) are reported and the phase goes on, the compose ending
+//! FINISHED_INCOMPLETE; any other fails the phase with the task id and its logs.
+
+use std::fmt;
+
+use pungi_phase_sdk::{Context, PhaseError, log};
+
+/// What a task was to deliver.
+#[derive(Debug, Clone)]
+pub struct Deliverable {
+    pub variant: String,
+    /// The arches the task builds for.
+    pub arches: Vec<String>,
+    /// Pungi's deliverable name: `buildinstall`, `live`, `live-media`, `image-build`,
+    /// `osbs`, `ostree`, `ostree-installer`.
+    pub kind: &'static str,
+    pub subvariant: String,
+    pub failable: bool,
+}
+
+/// Why a task did not deliver.
+#[derive(Debug, Clone)]
+pub struct TaskFailure {
+    /// `None` when the task was never created (submission refused).
+    pub task: Option<u64>,
+    pub method: String,
+    pub reason: String,
+    /// Copied log files (compose-relative under `logs/`) and the task's URL.
+    pub logs: Vec<String>,
+}
+
+impl fmt::Display for TaskFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.task {
+            Some(id) => write!(
+                f,
+                "koji task {id} ({}) failed: {}",
+                self.method, self.reason
+            )?,
+            None => write!(
+                f,
+                "koji `{}` task not started: {}",
+                self.method, self.reason
+            )?,
+        }
+        if !self.logs.is_empty() {
+            write!(f, "; logs: {}", self.logs.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// Settles a failed deliverable: a warning and `Ok` when failable, else the phase's error.
+pub fn settle(
+    _ctx: &Context,
+    deliverable: &Deliverable,
+    failure: TaskFailure,
+) -> Result<(), PhaseError> {
+    let message = format!(
+        "{} {} of {}.{}: {failure}",
+        deliverable.kind,
+        deliverable.subvariant,
+        deliverable.variant,
+        deliverable.arches.join(",")
+    );
+    if deliverable.failable {
+        log::warn(format!(
+            "{message} (failable: the compose goes on without it)"
+        ));
+        Ok(())
+    } else {
+        Err(PhaseError::input(message))
+    }
+}

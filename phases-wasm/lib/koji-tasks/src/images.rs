@@ -1,0 +1,128 @@
+//! Task outputs placed in the compose (verified by the host while downloading) and the
+//! productmd image records that list them in `images.json`.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
+
+use pungi_documents::names;
+use pungi_media::iso9660::{SECTOR, primary_volume_id};
+use pungi_phase_sdk::{Context, PhaseError};
+use pungi_productmd::{Image, Images};
+
+use crate::task::Runner;
+
+/// How an image is typed in `images.json`.
+#[derive(Debug, Clone)]
+pub struct Kind {
+    /// productmd's image type (`boot`, `live`, `qcow2`, `raw-xz`, `docker`, ...).
+    pub kind: String,
+    /// productmd's format (`iso`, `qcow2`, `raw.xz`, `tar.gz`, ...).
+    pub format: String,
+    pub bootable: bool,
+}
+
+/// One image of a deliverable, placed in the compose.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub variant: String,
+    pub image: Image,
+}
+
+/// Downloads task output `file` to `compose/<relative>` and describes it as an image of
+/// `arch` in `variant`.
+#[allow(clippy::too_many_arguments)]
+pub fn fetch(
+    runner: &Runner,
+    task: u64,
+    file: &str,
+    compose: &str,
+    relative: &str,
+    variant: &str,
+    arch: &str,
+    subvariant: &str,
+    kind: &Kind,
+) -> Result<Placed, PhaseError> {
+    let destination = format!("{compose}/{relative}");
+    runner
+        .koji
+        .download_task_output(task, file, &destination)
+        .map_err(PhaseError::from)?;
+    Ok(Placed {
+        variant: variant.to_owned(),
+        image: describe(compose, relative, arch, subvariant, kind)?,
+    })
+}
+
+/// The image record of a file already in the compose; ISOs get their volume id.
+pub fn describe(
+    compose: &str,
+    relative: &str,
+    arch: &str,
+    subvariant: &str,
+    kind: &Kind,
+) -> Result<Image, PhaseError> {
+    let path = format!("{compose}/{relative}");
+    let meta =
+        std::fs::metadata(&path).map_err(|e| PhaseError::io(format!("reading {path}"), e))?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs());
+    let volume_id = if kind.format == "iso" {
+        Some(iso_volume_id(&path)?)
+    } else {
+        None
+    };
+    Ok(Image {
+        path: relative.to_owned(),
+        mtime,
+        size: meta.len(),
+        volume_id,
+        kind: kind.kind.clone(),
+        format: kind.format.clone(),
+        arch: arch.to_owned(),
+        disc_number: 1,
+        disc_count: 1,
+        checksums: BTreeMap::new(),
+        implant_md5: None,
+        bootable: kind.bootable,
+        subvariant: subvariant.to_owned(),
+    })
+}
+
+/// The volume id in an ISO's primary volume descriptor.
+pub fn iso_volume_id(path: &str) -> Result<String, PhaseError> {
+    let mut sector = vec![0u8; SECTOR as usize];
+    let mut file =
+        std::fs::File::open(path).map_err(|e| PhaseError::io(format!("opening {path}"), e))?;
+    file.seek(SeekFrom::Start(16 * SECTOR))
+        .and_then(|_| file.read_exact(&mut sector))
+        .map_err(|e| PhaseError::io(format!("reading the volume descriptor of {path}"), e))?;
+    primary_volume_id(&sector).map_err(|e| PhaseError::input(format!("{path}: {e}")))
+}
+
+/// Adds `placed` to the `images` document (replacing records of the same path), read
+/// and written once so the window for another phase's concurrent update stays short.
+pub fn record(ctx: &Context, placed: Vec<Placed>) -> Result<(), PhaseError> {
+    if placed.is_empty() {
+        return Ok(());
+    }
+    let info = ctx.info();
+    let mut images: Images = ctx
+        .try_read_document(names::IMAGES)?
+        .unwrap_or_else(|| Images::new(pungi_media::header::compose(&info)));
+    for Placed { variant, image } in placed {
+        if let Some(list) = images
+            .payload
+            .images
+            .get_mut(&variant)
+            .and_then(|arches| arches.get_mut(&image.arch))
+        {
+            list.retain(|i| i.path != image.path);
+        }
+        let arch = image.arch.clone();
+        images.add(&variant, &arch, image);
+    }
+    ctx.write_document(names::IMAGES, &images)
+}
