@@ -1,9 +1,11 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::host;
+use crate::documents::Document;
+use crate::old_compose::{OldCompose, find_old_compose, old_compose_dirs};
 use crate::{
-    CommandOutput, ComposeInfo, DigestAlgorithm, Invocation, LinkKind, Mount, MountRole, PhaseError,
+    Command, CommandOutput, ComposeInfo, DigestAlgorithm, Invocation, LinkKind, Mount, MountRole,
+    PhaseError, host,
 };
 
 /// Typed access to everything the host offers a phase. Each call may be denied by the
@@ -89,6 +91,52 @@ impl Context {
             .map_err(|e| PhaseError::internal(format!("serializing document `{name}`: {e}")))?;
         host::metadata_write(name, &json)
             .map_err(|e| PhaseError::host(format_args!("writing document `{name}`"), e))
+    }
+
+    /// A stock document, typed: `ctx.read::<GatherDocument>()`.
+    pub fn read<D: Document>(&self) -> Result<D, PhaseError> {
+        self.read_document(D::NAME)
+    }
+
+    /// A stock document, or `None` when the phase that writes it did not run.
+    pub fn try_read<D: Document>(&self) -> Result<Option<D>, PhaseError> {
+        self.try_read_document(D::NAME)
+    }
+
+    /// Writes (replaces) a stock document.
+    pub fn write<D: Document>(&self, document: &D) -> Result<(), PhaseError> {
+        self.write_document(D::NAME, document)
+    }
+
+    /// Runs a program built with [`Command`]. A non-zero exit is not an error here:
+    /// check [`CommandOutput::success`], or use [`Context::run_checked`].
+    pub fn run(&self, command: &Command) -> Result<CommandOutput, PhaseError> {
+        self.run_command(command.invocation())
+    }
+
+    /// Runs a program and fails with its exit status and standard error unless it
+    /// exits with 0.
+    pub fn run_checked(&self, command: &Command) -> Result<CommandOutput, PhaseError> {
+        let output = self.run(command)?;
+        if output.success() {
+            return Ok(output);
+        }
+        let status = output
+            .exit_code
+            .map_or("was killed".to_owned(), |c| format!("exited with {c}"));
+        Err(PhaseError::input(format!(
+            "`{} {}` {status}: {}",
+            command.invocation().program,
+            command.invocation().args.join(" "),
+            output.stderr_text().trim()
+        )))
+    }
+
+    /// The newest finished compose of this release under the `--old-composes`
+    /// directories (Pungi's `find_old_compose`), or `None` when there is none or the
+    /// policy does not grant `old-composes`. See [`crate::old_compose`].
+    pub fn old_compose(&self) -> Result<Option<OldCompose>, PhaseError> {
+        find_old_compose(&self.info(), &old_compose_dirs())
     }
 
     /// Runs an allow-listed program. A non-zero exit is not an error here: check

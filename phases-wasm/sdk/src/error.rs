@@ -6,7 +6,9 @@ use crate::bindings::pungi::phase::types::{self, ErrorKind, HostError};
 /// so it says what was being done and what went wrong.
 #[derive(Debug, Clone)]
 pub struct PhaseError {
+    /// Whose fault it is: the config, an input, a host call, or the phase itself.
     pub kind: ErrorKind,
+    /// What was being done and what went wrong.
     pub message: String,
 }
 

@@ -7,6 +7,12 @@ pub fn read_to_string(path: &str) -> Result<String, PhaseError> {
     std::fs::read_to_string(path).map_err(|e| PhaseError::io(format!("reading {path}"), e))
 }
 
+/// Reads a JSON file into `T`; the error names the file and what did not fit.
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, PhaseError> {
+    let text = read_to_string(path)?;
+    serde_json::from_str(&text).map_err(|e| PhaseError::input(format!("{path}: {e}")))
+}
+
 /// Writes a file through a temporary sibling and a rename, creating parent directories,
 /// so a killed compose never leaves it half-written.
 pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), PhaseError> {

@@ -10,21 +10,33 @@ use crate::bindings::pungi::phase::types::HostError;
 
 /// The host functions a phase uses, for running a phase natively.
 pub trait NativeHost: Send + Sync {
+    /// `compose.info`.
     fn info(&self) -> ComposeInfo;
+    /// `compose.mounts`.
     fn mounts(&self) -> Vec<Mount>;
+    /// `config.get`.
     fn config_get(&self, name: &str) -> Option<String>;
+    /// `metadata.read`.
     fn metadata_read(&self, name: &str) -> Result<String, HostError>;
+    /// `metadata.write`.
     fn metadata_write(&self, name: &str, document: &str) -> Result<(), HostError>;
+    /// `command.run`.
     fn command_run(&self, invocation: &Invocation) -> Result<Output, HostError>;
+    /// `files.link`.
     fn files_link(&self, source: &str, destination: &str) -> Result<LinkKind, HostError>;
+    /// `files.digest`.
     fn files_digest(
         &self,
         path: &str,
         algorithms: &[DigestAlgorithm],
     ) -> Result<Vec<String>, HostError>;
+    /// `log.write`.
     fn log(&self, level: Level, message: &str);
+    /// `progress.begin`.
     fn progress_begin(&self, total: u64, message: &str);
+    /// `progress.advance`.
     fn progress_advance(&self, delta: u64);
+    /// `progress.finish`.
     fn progress_finish(&self, message: &str);
 }
 

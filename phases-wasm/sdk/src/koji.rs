@@ -15,7 +15,9 @@ use crate::{ErrorKind, PhaseError};
 /// A failed Koji call and what it was for.
 #[derive(Debug, Clone)]
 pub struct KojiFailure {
+    /// What the phase was doing, e.g. "getting koji tag `f40`".
     pub doing: String,
+    /// What the host or the hub answered.
     pub error: KojiError,
 }
 
@@ -70,10 +72,12 @@ impl Koji {
         raw::hub().map(|info| (Koji { _private: () }, info))
     }
 
+    /// The hub's newest event, to pin every later read to one moment.
     pub fn last_event(&self) -> Result<EventInfo> {
         doing(|| "getting koji's last event".into(), raw::get_last_event())
     }
 
+    /// A tag's info at `event` (now when `None`).
     pub fn tag(&self, tag: &str, event: Option<u64>) -> Result<TagInfo> {
         doing(
             || format!("getting koji tag `{tag}`"),
@@ -95,6 +99,7 @@ impl Koji {
         )
     }
 
+    /// One build by NVR or id.
     pub fn build(&self, build: &str) -> Result<BuildInfo> {
         doing(
             || format!("getting koji build `{build}`"),
@@ -110,6 +115,7 @@ impl Koji {
         )
     }
 
+    /// One RPM by NVRA or id.
     pub fn rpm(&self, rpm: &str) -> Result<RpmInfo> {
         doing(|| format!("getting koji rpm `{rpm}`"), raw::get_rpm(rpm))
     }
@@ -130,6 +136,7 @@ impl Koji {
         )
     }
 
+    /// A task's state and owner.
     pub fn task(&self, task: u64) -> Result<TaskInfo> {
         doing(
             || format!("getting koji task {task}"),
@@ -137,6 +144,7 @@ impl Koji {
         )
     }
 
+    /// Waits until the task is closed, failed or canceled, or `timeout` passes.
     pub fn wait(&self, task: u64, timeout: std::time::Duration) -> Result<TaskInfo> {
         doing(
             || format!("waiting for koji task {task}"),
@@ -156,6 +164,7 @@ impl Koji {
         )
     }
 
+    /// The files a task produced, with their sizes.
     pub fn task_output(&self, task: u64) -> Result<Vec<TaskOutput>> {
         doing(
             || format!("listing the output of koji task {task}"),

@@ -1,25 +1,70 @@
 //! The SDK for pungi-wasm phase components.
 //!
-//! A phase is a type implementing [`Phase`], registered with [`register_phase!`], built
-//! with plain `cargo build --target wasm32-wasip2`. Everything it may touch comes through
-//! [`Context`]: the compose identity, its config, metadata documents, commands and native
-//! file helpers, each checked by the host against the phase's grant. Files are reached with
-//! `std::fs` under the mounts that [`Context::mounts`] lists; nothing else exists.
+//! A phase is one step of a compose (like Pungi's phases: gather, createrepo, ...)
+//! compiled to a WebAssembly component and run by `pungi-wasm` in a sandbox. This
+//! crate is everything it is written against. A whole phase:
 //!
+//! ```no_run
+//! use pungi_phase_sdk::documents::GatherDocument;
+//! use pungi_phase_sdk::{Context, Phase, PhaseError, Summary, fs, log, register_phase};
+//!
+//! struct PackageCount;
+//!
+//! impl Phase for PackageCount {
+//!     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
+//!         // What Gather put in each tree; the policy must grant `metadata-read = ["gather"]`.
+//!         let gather: GatherDocument = ctx.read()?;
+//!         let total: usize = gather.trees.iter().map(|t| t.packages.len()).sum();
+//!         log::info(format!("{} trees, {total} packages", gather.trees.len()));
+//!         // `dirs = { compose = "rw" }` mounts the compose tree at `/compose`.
+//!         fs::write_json("/compose/metadata/package-count.json", &total)?;
+//!         Ok(Summary::new(format!("{total} packages")).count("packages", total as u64))
+//!     }
+//! }
+//!
+//! register_phase!(PackageCount);
+//! ```
+//!
+//! Build it with `cargo build --release --target wasm32-wasip2` (`crate-type =
+//! ["cdylib"]`); `pungi-wasm phase new NAME` writes such a crate, and
+//! `docs/writing-a-phase.md` walks from there to a compose that runs it.
+//!
+//! What a phase can reach, all through [`Context`], each call checked against the
+//! phase's grant in the policy and written to the audit log:
+//!
+//! - the compose: [`Context::info`] (ID, release, variants, arches), [`Context::mounts`];
+//! - the config: [`Context::option`] for any Pungi option, typed through serde;
+//! - metadata documents other phases wrote: [`Context::read`] for the stock ones
+//!   (typed in [`documents`]), [`Context::read_document`] for any name;
+//! - programs: [`Context::run`] with a [`Command`];
+//! - files: `std::fs` under the mounts, [`fs`] for atomic writes, [`Context::link`] and
+//!   [`Context::digest`] for heavy byte work done natively;
+//! - earlier composes: [`Context::old_compose`] (`--old-composes`);
+//! - Koji: [`Koji::connect`];
+//! - the release engineer: [`log`], [`Progress`], and the [`Summary`] it returns.
+//!
+//! Failing is returning a [`PhaseError`], whose kind says whose fault it is (config,
+//! input, capability, internal) and whose message names what was being done.
 //! Stock phases use exactly this SDK; there is no private back door.
+
+#![warn(missing_docs)]
 
 extern crate self as pungi_phase_sdk;
 
+mod command;
 mod context;
+pub mod documents;
 mod error;
 pub mod fs;
 mod host;
 pub mod koji;
 pub mod log;
+pub mod old_compose;
 mod progress;
 mod summary;
 
 /// The raw bindings generated from `wit/since_v0.1.0`; prefer the typed layer.
+#[allow(missing_docs)]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "../../wit/since_v0.1.0",
@@ -37,17 +82,21 @@ pub use bindings::pungi::phase::compose::{
 };
 pub use bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
 pub use bindings::pungi::phase::types::{ErrorKind, HostError};
+pub use command::Command;
 pub use context::Context;
 pub use error::PhaseError;
 pub use host::NativeHost;
 #[cfg(not(target_family = "wasm"))]
 pub use host::install_native_host;
 pub use koji::{Koji, KojiFailure};
+pub use old_compose::OldCompose;
 pub use progress::Progress;
 pub use summary::Summary;
 
-/// One compose phase. `run` is called once per compose; returning an error fails the phase.
+/// One compose phase. Register the implementing type with [`register_phase!`].
 pub trait Phase {
+    /// Called once per compose. Returning an error fails the phase (and dooms the
+    /// compose unless the phase is failable); the summary goes to the compose log.
     fn run(ctx: &Context) -> Result<Summary, PhaseError>;
 }
 

@@ -12,10 +12,12 @@ impl Progress {
         Progress { finished: false }
     }
 
+    /// Moves the bar `delta` steps on.
     pub fn advance(&self, delta: u64) {
         host::progress_advance(delta);
     }
 
+    /// Ends the bar with a closing message.
     pub fn finish(mut self, message: &str) {
         host::progress_finish(message);
         self.finished = true;

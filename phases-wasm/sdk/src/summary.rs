@@ -8,6 +8,7 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// A summary with its one-line message, e.g. "3 SBOMs written".
     pub fn new(message: impl Into<String>) -> Self {
         Summary {
             message: message.into(),
