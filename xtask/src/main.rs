@@ -4,10 +4,12 @@
 //! - `demo`: build, generate the demo repositories, run a compose, say where it is;
 //! - `test`: build, prepare the Python venv (productmd), run every test;
 //! - `lint`: rustfmt and clippy, native and wasm;
-//! - `bench`: whole composes at several sizes against native runs and baselines.
+//! - `bench`: whole composes at several sizes against native runs and baselines;
+//! - `fuzz`: the cargo-fuzz targets of the parsers of untrusted input.
 
 mod bench;
 mod bench_gather;
+mod fuzz;
 mod steps;
 
 use std::process::ExitCode;
@@ -44,6 +46,14 @@ enum Command {
     },
     /// Pkgset and Gather on 70,000 packages (3 variants x 2 arches) vs dnf repoclosure.
     BenchGather,
+    /// Fuzz the parsers (cargo-fuzz, fuzz/): each target in turn, or only TARGET.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 600)]
+        time: u64,
+        /// One of: config, variants_xml, comps_xml, rpm_header, repodata, xmlrpc.
+        target: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +64,7 @@ fn main() -> ExitCode {
         Command::Lint => steps::lint(),
         Command::Bench { sizes } => bench::bench(&sizes),
         Command::BenchGather => bench_gather::bench_gather(),
+        Command::Fuzz { time, target } => fuzz::fuzz(time, target.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,11 +16,12 @@ pub const PHASE_CRATES: &[&str] = &[
     "pungi-phase-test",
     "pungi-test-hostile",
     "pungi-test-future-wit",
+    "pungi-test-probe",
 ];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace")
