@@ -7,8 +7,8 @@
 //!   what was tried and the host's answer;
 //! - the attempt worked: `Ok(Summary)` whose message starts with `ESCAPED:`;
 //! - `env` and `ok` report what they saw in an `Ok(Summary)`;
-//! - the resource actions (`memory-bomb`, `infinite-loop`, `stdout-flood`, `panic`) never
-//!   return on their own: the host must stop them.
+//! - the resource actions (`memory-bomb`, `infinite-loop`, `stdout-flood`, `panic`,
+//!   `command-hang`) never return on their own: the host must stop them.
 
 use std::hint::black_box;
 use std::io::Write;
@@ -51,6 +51,7 @@ impl Phase for Hostile {
             "command-absolute-program" => command(ctx, "/bin/ls", &["-la"], &[]),
             "command-relative-arg" => command(ctx, "ls", &["-a", "../.."], &[]),
             "command-cwd-outside" => run_command(ctx, invocation("ls", &[], &[]).with_cwd("/etc")),
+            "command-hang" => command(ctx, "sleep", &["3600"], &[]),
             "command-env-ldpreload" => command(
                 ctx,
                 "ls",
