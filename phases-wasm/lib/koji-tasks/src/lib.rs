@@ -5,6 +5,7 @@
 //! recording images, and settling a failed task as failable or fatal.
 
 pub mod blocks;
+pub mod deliver;
 pub mod failure;
 pub mod images;
 pub mod names;

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use pungi_phase_sdk::koji::{Koji, TaskOutput, TaskState, describe};
+use pungi_phase_sdk::koji::{Koji, KojiError, TaskOutput, TaskState, describe};
 use pungi_phase_sdk::{KojiFailure, log};
 use serde_json::Value;
 
@@ -65,8 +65,8 @@ impl Runner {
         })
     }
 
-    /// Submits `method(params)` and waits for it; `what` names the deliverable in logs.
-    pub fn run(&self, method: &str, params: &Value, what: &str) -> Result<Finished, TaskFailure> {
+    /// Submits `method(params)`; `what` names the deliverable in logs.
+    pub fn start(&self, method: &str, params: &Value, what: &str) -> Result<u64, TaskFailure> {
         let id = self
             .koji
             .submit(method, params)
@@ -75,11 +75,16 @@ impl Runner {
             "{what}: koji task {id} ({method}), {}",
             task_url(self.topurl.as_deref(), id)
         ));
+        Ok(id)
+    }
+
+    /// Waits for task `id` to end; its result and outputs when it closed.
+    pub fn finish(&self, id: u64, method: &str, what: &str) -> Result<Finished, TaskFailure> {
         let info = loop {
             match self.koji.wait(id, WAIT_SLICE) {
                 Ok(info) => break info,
                 Err(KojiFailure {
-                    error: pungi_phase_sdk::koji::KojiError::Timeout(_),
+                    error: KojiError::Timeout(_),
                     ..
                 }) => log::info(format!("{what}: koji task {id} still running")),
                 Err(f) => return Err(self.failure(Some(id), method, f.to_string())),
@@ -100,11 +105,20 @@ impl Runner {
             .koji
             .task_output(id)
             .map_err(|f| self.failure(Some(id), method, f.to_string()))?;
+        log::info(format!(
+            "{what}: koji task {id} closed, {} files",
+            outputs.len()
+        ));
         Ok(Finished {
             id,
             result,
             outputs,
         })
+    }
+
+    /// A failure of task `id` after it closed (its outputs could not be placed).
+    pub fn failed_after(&self, id: u64, method: &str, reason: String) -> TaskFailure {
+        self.failure(Some(id), method, reason)
     }
 
     /// A failure, with the task's `.log` outputs copied under the logs directory (when
