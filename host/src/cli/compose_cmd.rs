@@ -174,7 +174,6 @@ fn refuse_widened(policy: &Policy, selection: &Selection) -> anyhow::Result<()> 
     let stock = Policy::stock();
     let problems: Vec<String> = selection
         .phases()
-        .iter()
         .flat_map(|spec| {
             widenings(policy, &stock, spec.name)
                 .into_iter()

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::pipeline::{PhaseCatalog, STOCK_PHASES};
+use crate::pipeline::{PUNGI_PHASES, PhaseCatalog};
 use crate::policy::ComponentLock;
 use crate::runtime::Runtime;
 
@@ -35,8 +35,12 @@ pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
         PhaseCommand::Lock { phases_dir, output } => {
             let catalog = PhaseCatalog::new(phases_dir.unwrap_or_else(PhaseCatalog::default_dir));
             let mut lock = ComponentLock::default();
-            for spec in STOCK_PHASES {
-                let path = catalog.path(spec.name)?;
+            // Every phase whose component is in the catalog; a phase left out is refused
+            // by --lock as unpinned.
+            for spec in PUNGI_PHASES {
+                let Ok(path) = catalog.path(spec.name) else {
+                    continue;
+                };
                 let bytes = std::fs::read(&path)?;
                 lock.components
                     .insert(spec.name.to_owned(), crate::audit::digest(&bytes));

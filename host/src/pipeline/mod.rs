@@ -1,11 +1,15 @@
 //! Which phases run, in what order, in which sandbox, and what a failure means for the
-//! compose. Phases run one after another in the seed document's order for now; each gets
-//! a fresh store with its own grant.
+//! compose. The phases form a graph (`phases.rs`, `plan.rs`); a phase starts on its own
+//! thread as soon as the phases it waits for have ended (`schedule.rs`), each in a fresh
+//! store with its own grant. A failed phase that is not failable dooms the compose: no
+//! new phase starts, the running ones finish.
 
 mod catalog;
 mod phases;
+mod plan;
 mod prepare;
 mod report;
+mod schedule;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,7 +18,8 @@ use anyhow::Context as _;
 use indicatif::{MultiProgress, ProgressBar};
 
 pub use catalog::PhaseCatalog;
-pub use phases::{PhaseSpec, STOCK_PHASES, Selection};
+pub use phases::{PUNGI_PHASES, PhaseSpec, Selection, SelectionError, pungi_phase};
+pub use plan::{ComponentSource, GraphPhase, Plan, PlannedPhase, SkippedPhase, stock_graph};
 pub use prepare::{ComposeRequest, PreparedCompose, prepare};
 pub use report::{ComposeReport, PhaseRecord, PhaseResult};
 
@@ -24,7 +29,7 @@ use crate::compose::{Status, write_composeinfo, write_status};
 use crate::fsutil::write_atomic;
 use crate::logging::PHASE_SPAN;
 use crate::policy::{ComponentLock, Policy, grant_for};
-use crate::runtime::Runtime;
+use crate::runtime::{LoadedComponent, Runtime};
 
 /// Everything a compose run needs besides its prepared inputs.
 pub struct Pipeline<'a> {
@@ -37,27 +42,75 @@ pub struct Pipeline<'a> {
     pub lock: Option<&'a ComponentLock>,
 }
 
+/// What every phase run of one compose shares.
+struct Shared<'a> {
+    prepared: &'a PreparedCompose,
+    audit: Arc<AuditLog>,
+    documents: Arc<DocumentStore>,
+    started: Instant,
+}
+
 impl Pipeline<'_> {
-    /// Runs every selected phase; a failed phase dooms the compose, except `test`, whose
-    /// findings are reported and never fatal (as in Pungi).
+    /// Runs the selected, configured phases of the stock graph; a failed phase dooms the
+    /// compose, except a failable one (`test`, as in Pungi).
     pub fn run(&self, prepared: &PreparedCompose) -> anyhow::Result<ComposeReport> {
+        let graph = stock_graph(&prepared.facts.config);
+        self.run_graph(prepared, &graph)
+    }
+
+    /// Runs the phases of `graph` that the selection and the config switch on.
+    pub fn run_graph(
+        &self,
+        prepared: &PreparedCompose,
+        graph: &[GraphPhase],
+    ) -> anyhow::Result<ComposeReport> {
         let layout = &prepared.layout;
-        let started = Instant::now();
+        let shared = Shared {
+            prepared,
+            audit: Arc::new(AuditLog::open(&layout.audit_log())?),
+            documents: Arc::new(DocumentStore::new(layout.documents())),
+            started: Instant::now(),
+        };
         write_status(&layout.status_file(), Status::Started)?;
         write_composeinfo(&layout.metadata().join("composeinfo.json"), &prepared.facts)?;
-        let audit = Arc::new(AuditLog::open(&layout.audit_log())?);
-        let documents = Arc::new(DocumentStore::new(layout.documents()));
-        let mut report = ComposeReport::new(prepared.facts.id.clone());
-        for spec in self.selection.phases() {
-            let record = self.run_phase(spec, prepared, &audit, &documents);
-            let failed = matches!(record.result, PhaseResult::Failed(_));
-            report.phases.push(record);
-            if failed && !spec.failable {
-                report.status = Status::Doomed;
-                break;
-            }
+        let plan = Plan::new(graph, self.selection);
+        for skipped in &plan.skipped {
+            tracing::info!("phase {}: {}", skipped.name, skipped.reason);
         }
-        report.total_time = started.elapsed();
+        let after: Vec<Vec<usize>> = plan.phases.iter().map(|p| p.after.clone()).collect();
+        let fatal = |i: usize, record: &PhaseRecord| {
+            matches!(record.result, PhaseResult::Failed(_)) && !plan.phases[i].failable
+        };
+        let results = schedule::run_graph(
+            &after,
+            &plan.names(),
+            |i| self.run_phase(&plan, i, &shared),
+            |i, result| result.as_ref().map_or(true, |record| fatal(i, record)),
+        );
+        let mut report = ComposeReport::new(prepared.facts.id.clone());
+        report.skipped = plan.skipped.clone();
+        for (i, (phase, result)) in plan.phases.iter().zip(results).enumerate() {
+            let record = match result {
+                None => {
+                    report.skipped.push(SkippedPhase {
+                        name: phase.name.clone(),
+                        reason: "not started: the compose is doomed".into(),
+                    });
+                    continue;
+                }
+                Some(Ok(record)) => record,
+                Some(Err(panic)) => {
+                    let mut record = PhaseRecord::new(&phase.name);
+                    record.result = PhaseResult::Failed(panic);
+                    record
+                }
+            };
+            if fatal(i, &record) {
+                report.status = Status::Doomed;
+            }
+            report.phases.push(record);
+        }
+        report.total_time = shared.started.elapsed();
         let used = ComponentLock {
             components: report
                 .phases
@@ -73,36 +126,73 @@ impl Pipeline<'_> {
         Ok(report)
     }
 
-    fn run_phase(
-        &self,
-        spec: &PhaseSpec,
-        prepared: &PreparedCompose,
-        audit: &Arc<AuditLog>,
-        documents: &Arc<DocumentStore>,
-    ) -> PhaseRecord {
-        let span = tracing::info_span!(PHASE_SPAN, name = spec.name);
+    /// Runs phase `index` of `plan` inside its log span, noting when it started and ended.
+    fn run_phase(&self, plan: &Plan, index: usize, shared: &Shared) -> PhaseRecord {
+        let phase = &plan.phases[index];
+        let span = tracing::info_span!(PHASE_SPAN, name = phase.name.as_str());
         let _entered = span.enter();
-        let mut record = PhaseRecord::new(spec.name);
-        let loaded = match self
-            .catalog
-            .path(spec.name)
-            .and_then(|path| self.runtime.load(&path))
+        let waited: Vec<&str> = phase
+            .after
+            .iter()
+            .map(|&i| plan.phases[i].name.as_str())
+            .collect();
+        tracing::info!(
+            "phase {} started (after: {})",
+            phase.name,
+            if waited.is_empty() {
+                "-".to_owned()
+            } else {
+                waited.join(", ")
+            }
+        );
+        let start_offset = shared.started.elapsed();
+        let mut record = PhaseRecord::new(&phase.name);
+        self.attempt(phase, shared, &mut record);
+        record.start_offset = start_offset;
+        record.end_offset = shared.started.elapsed();
+        tracing::info!(
+            "phase {} ended ({:.1} s)",
+            phase.name,
+            (record.end_offset - start_offset).as_secs_f64()
+        );
+        record
+    }
+
+    /// The component of `phase`, loaded and checked against its pins.
+    fn component(&self, phase: &PlannedPhase) -> anyhow::Result<LoadedComponent> {
+        let path = match &phase.source {
+            ComponentSource::Catalog => self.catalog.path(&phase.name)?,
+            ComponentSource::Custom { path, .. } => path.clone(),
+        };
+        let loaded = self.runtime.load(&path)?;
+        if let ComponentSource::Custom { sha256, .. } = &phase.source
+            && !sha256.eq_ignore_ascii_case(&loaded.sha256)
         {
+            anyhow::bail!(
+                "custom phase `{}`: component {} has sha256 {}, but custom_phases names {sha256}; refusing to run it",
+                phase.name,
+                path.display(),
+                loaded.sha256
+            );
+        }
+        if let Some(lock) = self.lock {
+            lock.check(&phase.name, &loaded.path, &loaded.sha256)?;
+        }
+        Ok(loaded)
+    }
+
+    /// Loads, grants and runs one phase, filling `record` with how it went.
+    fn attempt(&self, phase: &PlannedPhase, shared: &Shared, record: &mut PhaseRecord) {
+        let prepared = shared.prepared;
+        let loaded = match self.component(phase) {
             Ok(loaded) => loaded,
             Err(error) => {
-                tracing::error!("phase {} cannot be loaded: {error:#}", spec.name);
+                tracing::error!("phase {} cannot be loaded: {error:#}", phase.name);
                 record.result = PhaseResult::Failed(format!("{error:#}"));
-                return record;
+                return;
             }
         };
         record.component = Some(loaded.sha256.clone());
-        if let Some(lock) = self.lock
-            && let Err(refused) = lock.check(spec.name, &loaded.path, &loaded.sha256)
-        {
-            tracing::error!("{refused}");
-            record.result = PhaseResult::Failed(refused.to_string());
-            return record;
-        }
         record.load_time = loaded.compile_time;
         record.from_cache = loaded.from_cache;
         tracing::info!(
@@ -118,17 +208,17 @@ impl Pipeline<'_> {
             },
             loaded.compile_time.as_secs_f64() * 1000.0
         );
-        let grant = grant_for(self.policy, spec.name, &prepared.locations);
+        let grant = grant_for(self.policy, &phase.name, &prepared.locations);
         for mount in grant.mounts.iter().filter(|m| m.writable) {
             if let Err(error) = std::fs::create_dir_all(&mount.host) {
                 record.result =
                     PhaseResult::Failed(format!("creating {}: {error}", mount.host.display()));
-                return record;
+                return;
             }
         }
         let lifecycle = |operation: &str, outcome: Outcome, detail: Option<String>| {
-            audit.record(&Event {
-                phase: spec.name,
+            shared.audit.record(&Event {
+                phase: &phase.name,
                 component: &loaded.sha256,
                 interface: "phase",
                 operation,
@@ -140,17 +230,17 @@ impl Pipeline<'_> {
         };
         if let Err(error) = lifecycle("start", Outcome::Ok, None) {
             record.result = PhaseResult::Failed(format!("{error:#}"));
-            return record;
+            return;
         }
         let bar = self
             .progress
-            .add(ProgressBar::new(0).with_prefix(spec.name.to_owned()));
+            .add(ProgressBar::new(0).with_prefix(phase.name.clone()));
         let env = PhaseEnv {
             grant,
             component: loaded.sha256.clone(),
             facts: prepared.facts.clone(),
-            documents: documents.clone(),
-            audit: audit.clone(),
+            documents: shared.documents.clone(),
+            audit: shared.audit.clone(),
             progress: PhaseProgress::new(bar),
         };
         let outcome = self.runtime.run(&loaded, env);
@@ -180,10 +270,9 @@ impl Pipeline<'_> {
                         tracing::error!("component stderr: {line}");
                     }
                 }
-                tracing::error!("phase {} {failure}", spec.name);
+                tracing::error!("phase {} {failure}", phase.name);
                 record.result = PhaseResult::Failed(failure.to_string());
             }
         }
-        record
     }
 }

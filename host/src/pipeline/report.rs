@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::plan::SkippedPhase;
 use crate::compose::Status;
 use crate::fsutil::write_json_atomic;
 
@@ -32,6 +33,12 @@ pub struct PhaseRecord {
     /// The phase's largest linear memory, in bytes.
     pub peak_memory: u64,
     pub counts: Vec<(String, u64)>,
+    /// When the phase started and ended, from the start of the compose: phases that
+    /// overlap ran at the same time.
+    #[serde(serialize_with = "millis")]
+    pub start_offset: Duration,
+    #[serde(serialize_with = "millis")]
+    pub end_offset: Duration,
     #[serde(flatten)]
     pub result: PhaseResult,
 }
@@ -48,6 +55,8 @@ impl PhaseRecord {
             cpu_time: Duration::ZERO,
             peak_memory: 0,
             counts: Vec::new(),
+            start_offset: Duration::ZERO,
+            end_offset: Duration::ZERO,
             result: PhaseResult::Failed("did not run".into()),
         }
     }
@@ -61,7 +70,10 @@ pub struct ComposeReport {
     pub status: Status,
     #[serde(serialize_with = "millis")]
     pub total_time: Duration,
+    /// The phases that ran (or failed to start), in graph order.
     pub phases: Vec<PhaseRecord>,
+    /// The phases that did not run, and why.
+    pub skipped: Vec<SkippedPhase>,
 }
 
 impl ComposeReport {
@@ -71,6 +83,7 @@ impl ComposeReport {
             status: Status::Finished,
             total_time: Duration::ZERO,
             phases: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 

@@ -1,0 +1,206 @@
+//! The phase graph of one compose: the selected, configured phases with the phases each
+//! waits for. A dependency on a phase that does not run is replaced by what that phase
+//! waited for, so skipping a phase never lets a later one start early.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde_json::{Map, Value};
+
+use super::phases::{PUNGI_PHASES, Selection};
+
+/// Where a planned phase's component comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComponentSource {
+    /// `pungi_phase_<name>.wasm` in the phase catalog.
+    Catalog,
+    /// A third-party component named by the config, with the sha256 it must have.
+    Custom { path: PathBuf, sha256: String },
+}
+
+/// One phase of the graph before selection.
+#[derive(Debug, Clone)]
+pub struct GraphPhase {
+    pub name: String,
+    pub skippable: bool,
+    pub failable: bool,
+    pub after: Vec<String>,
+    /// Why it does not run even when selected (not configured), if so.
+    pub unconfigured: bool,
+    pub source: ComponentSource,
+}
+
+/// A phase that runs in this compose.
+#[derive(Debug, Clone)]
+pub struct PlannedPhase {
+    pub name: String,
+    pub failable: bool,
+    /// Indices (in [`Plan::phases`]) of the phases that must end before it starts.
+    pub after: Vec<usize>,
+    pub source: ComponentSource,
+}
+
+/// A phase that does not run, and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SkippedPhase {
+    pub name: String,
+    pub reason: String,
+}
+
+/// The phases of one compose in graph order (every phase after those it waits for), each
+/// listing only the phases it waits for directly (not those they wait for).
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub phases: Vec<PlannedPhase>,
+    pub skipped: Vec<SkippedPhase>,
+}
+
+/// Pungi's phases as graph nodes, configured or not by `config`.
+pub fn stock_graph(config: &Map<String, Value>) -> Vec<GraphPhase> {
+    PUNGI_PHASES
+        .iter()
+        .map(|spec| GraphPhase {
+            name: spec.name.to_owned(),
+            skippable: spec.skippable,
+            failable: spec.failable,
+            after: spec.after.iter().map(|s| s.to_string()).collect(),
+            unconfigured: !spec.configured(config),
+            source: ComponentSource::Catalog,
+        })
+        .collect()
+}
+
+impl Plan {
+    /// The phases of `graph` (in an order where each comes after those it waits for)
+    /// that `selection` includes and the config switches on.
+    pub fn new(graph: &[GraphPhase], selection: &Selection) -> Plan {
+        let by_name: BTreeMap<&str, &GraphPhase> =
+            graph.iter().map(|p| (p.name.as_str(), p)).collect();
+        let mut plan = Plan::default();
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut ancestors: Vec<BTreeSet<usize>> = Vec::new();
+        for phase in graph {
+            let reason = if !selection.includes(&phase.name, phase.skippable) {
+                Some("skipped (--skip-phase, --just-phase or skip_phases)")
+            } else if phase.unconfigured {
+                Some("skipped (not configured)")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                plan.skipped.push(SkippedPhase {
+                    name: phase.name.clone(),
+                    reason: reason.to_owned(),
+                });
+                continue;
+            }
+            let mut after = Vec::new();
+            resolve(&phase.after, &by_name, &index, &mut after);
+            let implied: BTreeSet<usize> = after
+                .iter()
+                .flat_map(|&d| ancestors[d].iter().copied())
+                .collect();
+            after.retain(|d| !implied.contains(d));
+            after.sort_unstable();
+            after.dedup();
+            ancestors.push(implied.into_iter().chain(after.iter().copied()).collect());
+            index.insert(&phase.name, plan.phases.len());
+            plan.phases.push(PlannedPhase {
+                name: phase.name.clone(),
+                failable: phase.failable,
+                after,
+                source: phase.source.clone(),
+            });
+        }
+        plan
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.phases.iter().map(|p| p.name.clone()).collect()
+    }
+}
+
+/// The planned phases behind `names`: a planned phase itself, a phase that does not run
+/// by what it waited for.
+fn resolve(
+    names: &[String],
+    graph: &BTreeMap<&str, &GraphPhase>,
+    planned: &BTreeMap<&str, usize>,
+    out: &mut Vec<usize>,
+) {
+    for name in names {
+        if let Some(&i) = planned.get(name.as_str()) {
+            out.push(i);
+        } else if let Some(phase) = graph.get(name.as_str()) {
+            resolve(&phase.after, graph, planned, out);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(config: &str, skip: &[&str]) -> Plan {
+        let config: Map<String, Value> = serde_json::from_str(config).unwrap();
+        let skip: Vec<String> = skip.iter().map(|s| s.to_string()).collect();
+        Plan::new(&stock_graph(&config), &Selection::new(&skip, &[]).unwrap())
+    }
+
+    fn waits_for(plan: &Plan, name: &str) -> Vec<String> {
+        let phase = plan.phases.iter().find(|p| p.name == name).unwrap();
+        phase
+            .after
+            .iter()
+            .map(|&i| plan.phases[i].name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn unconfigured_phases_are_skipped_and_their_dependents_wait_for_their_dependencies() {
+        let local = plan("{}", &[]);
+        assert_eq!(
+            local.names(),
+            [
+                "init",
+                "pkgset",
+                "gather",
+                "extra_files",
+                "createrepo",
+                "productimg",
+                "createiso",
+                "image_checksum",
+                "test"
+            ]
+        );
+        assert!(
+            local
+                .skipped
+                .iter()
+                .any(|s| s.name == "live_images" && s.reason.contains("not configured"))
+        );
+        assert_eq!(waits_for(&local, "gather"), ["pkgset"]);
+        assert_eq!(waits_for(&local, "extra_files"), ["pkgset"]);
+        assert_eq!(waits_for(&local, "image_checksum"), ["createiso"]);
+
+        let without_createiso = plan("{}", &["createiso"]);
+        assert_eq!(
+            waits_for(&without_createiso, "image_checksum"),
+            ["productimg"]
+        );
+
+        let koji = plan(
+            r#"{"buildinstall_method": "lorax", "live_media": {"x": 1}}"#,
+            &[],
+        );
+        assert_eq!(waits_for(&koji, "buildinstall"), ["pkgset"]);
+        assert_eq!(
+            waits_for(&koji, "live_media"),
+            ["buildinstall", "createrepo"]
+        );
+        assert_eq!(
+            waits_for(&koji, "image_checksum"),
+            ["createiso", "live_media"]
+        );
+    }
+}
