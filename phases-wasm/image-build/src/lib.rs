@@ -7,7 +7,7 @@ mod formats;
 
 use pungi_koji_tasks::blocks::{self, Block, Config};
 use pungi_koji_tasks::deliver::Batch;
-use pungi_koji_tasks::failure::Deliverable;
+use pungi_koji_tasks::failure::{Deliverable, is_failable};
 use pungi_koji_tasks::images::{self, Kind, Placed};
 use pungi_koji_tasks::release::Settings;
 use pungi_koji_tasks::task::Runner;
@@ -148,14 +148,7 @@ fn request(
             repo
         });
     }
-    let mut failable = blocks::failable_arches(ib, &arches).map_err(at)?;
-    if !failable {
-        failable = arches.iter().try_fold(true, |all, arch| {
-            Ok::<_, PhaseError>(
-                all && config.failable_deliverable("image-build", &variant.uid, arch)?,
-            )
-        })?;
-    }
+    let failable = is_failable(config, ib, "image-build", &variant.uid, &arches).map_err(at)?;
     let mut opts = serde_json::Map::new();
     opts.insert("format".into(), json!(formats));
     opts.insert("kickstart".into(), json!(kickstart));

@@ -6,6 +6,8 @@ use std::fmt;
 
 use pungi_phase_sdk::{Context, PhaseError, log};
 
+use crate::blocks::{self, Block, Config};
+
 /// What a task was to deliver.
 #[derive(Debug, Clone)]
 pub struct Deliverable {
@@ -17,6 +19,26 @@ pub struct Deliverable {
     pub kind: &'static str,
     pub subvariant: String,
     pub failable: bool,
+}
+
+/// Whether a deliverable of `kind` may fail: the block's `failable` covers all its
+/// arches, or `failable_deliverables` lists `kind` for each of them.
+pub fn is_failable(
+    config: &Config,
+    block: &Block,
+    kind: &str,
+    variant: &str,
+    arches: &[String],
+) -> Result<bool, PhaseError> {
+    if blocks::failable_arches(block, arches)? {
+        return Ok(true);
+    }
+    for arch in arches {
+        if !config.failable_deliverable(kind, variant, arch)? {
+            return Ok(false);
+        }
+    }
+    Ok(!arches.is_empty())
 }
 
 /// Why a task did not deliver.

@@ -9,7 +9,7 @@ use pungi_media::iso9660::{SECTOR, primary_volume_id};
 use pungi_phase_sdk::{Context, PhaseError};
 use pungi_productmd::{Image, Images};
 
-use crate::task::Runner;
+use crate::task::{Finished, Runner};
 
 /// How an image is typed in `images.json`.
 #[derive(Debug, Clone)]
@@ -51,6 +51,62 @@ pub fn fetch(
         variant: variant.to_owned(),
         image: describe(compose, relative, arch, subvariant, kind)?,
     })
+}
+
+/// Where an output goes: the deliverable's variant and subvariant, the compose mount.
+pub struct Target<'a> {
+    pub compose: &'a str,
+    pub variant: &'a str,
+    pub subvariant: &'a str,
+}
+
+/// Places every output of `task` ending with `.{extension}` whose name carries one of
+/// `arches` (`.<arch>.` or `-<arch>-`/`-<arch>.` as Koji names them) at
+/// `<Variant>/<arch>/<dir>/<name>`, `name` given by `rename(arch, file)`.
+#[allow(clippy::too_many_arguments)]
+pub fn place_by_arch(
+    runner: &Runner,
+    task: &Finished,
+    target: &Target,
+    arches: &[String],
+    extension: &str,
+    dir: &str,
+    kind: &Kind,
+    rename: &dyn Fn(&str, &str) -> Result<String, PhaseError>,
+) -> Result<Vec<Placed>, PhaseError> {
+    let mut placed = Vec::new();
+    for output in task.outputs_ending(&[&format!(".{extension}")]) {
+        let file = &output.filename;
+        let Some(arch) = arch_of(file, arches) else {
+            continue;
+        };
+        let relative = format!("{}/{arch}/{dir}/{}", target.variant, rename(arch, file)?);
+        placed.push(fetch(
+            runner,
+            task.id,
+            file,
+            target.compose,
+            &relative,
+            target.variant,
+            arch,
+            target.subvariant,
+            kind,
+        )?);
+    }
+    Ok(placed)
+}
+
+/// The arch of `arches` a Koji output file name carries.
+pub fn arch_of<'a>(file: &str, arches: &'a [String]) -> Option<&'a str> {
+    let base = file.rsplit('/').next().unwrap_or(file);
+    arches
+        .iter()
+        .find(|a| {
+            [format!(".{a}."), format!("-{a}-"), format!("-{a}.")]
+                .iter()
+                .any(|p| base.contains(p.as_str()))
+        })
+        .map(String::as_str)
 }
 
 /// The image record of a file already in the compose; ISOs get their volume id.
@@ -125,4 +181,21 @@ pub fn record(ctx: &Context, placed: Vec<Placed>) -> Result<(), PhaseError> {
         images.add(&variant, &arch, image);
     }
     ctx.write_document(names::IMAGES, &images)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arch_of_koji_names() {
+        let arches = vec!["x86_64".to_owned(), "aarch64".to_owned()];
+        assert_eq!(arch_of("Live-41-1.x86_64.iso", &arches), Some("x86_64"));
+        assert_eq!(
+            arch_of("Workstation-Live-aarch64-41-1.iso", &arches),
+            Some("aarch64")
+        );
+        assert_eq!(arch_of("results/images/boot.iso", &arches), None);
+        assert_eq!(arch_of("Live-41-1.s390x.iso", &arches), None);
+    }
 }
