@@ -61,7 +61,8 @@ pub struct Target<'a> {
 }
 
 /// Places every output of `task` ending with `.{extension}` whose name carries one of
-/// `arches` (`.<arch>.` or `-<arch>-`/`-<arch>.` as Koji names them) at
+/// `arches` (`.<arch>.` or `-<arch>-`/`-<arch>.` as Koji names them; any name when the
+/// task builds one arch) at
 /// `<Variant>/<arch>/<dir>/<name>`, `name` given by `rename(arch, file)`.
 #[allow(clippy::too_many_arguments)]
 pub fn place_by_arch(
@@ -77,7 +78,11 @@ pub fn place_by_arch(
     let mut placed = Vec::new();
     for output in task.outputs_ending(&[&format!(".{extension}")]) {
         let file = &output.filename;
-        let Some(arch) = arch_of(file, arches) else {
+        let only = match arches {
+            [one] => Some(one.as_str()),
+            _ => None,
+        };
+        let Some(arch) = only.or_else(|| arch_of(file, arches)) else {
             continue;
         };
         let relative = format!("{}/{arch}/{dir}/{}", target.variant, rename(arch, file)?);
