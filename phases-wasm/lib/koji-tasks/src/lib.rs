@@ -10,5 +10,7 @@ pub mod failure;
 pub mod images;
 pub mod names;
 pub mod release;
+pub mod runroot;
 pub mod task;
 pub mod urls;
+pub mod volid;
