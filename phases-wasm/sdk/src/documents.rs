@@ -4,7 +4,7 @@
 //! the policy still has to list the name (`metadata-read = ["gather"]`).
 
 pub use pungi_documents::*;
-pub use pungi_repodata::{Changelog, Checksum, ChecksumKind, Package, rpmvercmp};
+pub use pungi_repodata::{Changelog, Checksum, ChecksumKind, Evr, Package, rpmvercmp};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

@@ -91,6 +91,9 @@ pub use host::install_native_host;
 pub use koji::{Koji, KojiFailure};
 pub use old_compose::OldCompose;
 pub use progress::Progress;
+/// productmd's compose metadata (`rpms.json`, `composeinfo.json`, `images.json`), as
+/// [`OldCompose::rpms`] returns it.
+pub use pungi_productmd as productmd;
 pub use summary::Summary;
 
 /// One compose phase. Register the implementing type with [`register_phase!`].
