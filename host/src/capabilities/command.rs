@@ -1,5 +1,7 @@
 //! Allow-listed programs run natively: argv only (never a shell), a clean environment, a
-//! working directory inside a writable mount, a time limit and capped output.
+//! working directory inside a writable mount, a time limit and capped output. Each runs
+//! in a process group of its own, which the host kills when the program ends or times
+//! out, so nothing it started outlives it or holds its output pipes open.
 //!
 //! A granted command runs with the host user's rights; the grant of a program is the real
 //! trust decision. Arguments are confined as far as the host can see them: an absolute
@@ -7,6 +9,7 @@
 //! path; any other absolute path is refused.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -115,6 +118,7 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
         .env_clear()
         .env("PATH", SEARCH_PATH)
         .env("LANG", "C")
+        .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -131,11 +135,10 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
     let limit = invocation
         .timeout
         .map_or(grant.limits.time, |t| t.min(grant.limits.time));
-    let status = child
-        .wait_timeout(limit)
-        .map_err(|e| HostError::Io(format!("waiting for `{program}`: {e}")))?;
+    let status = child.wait_timeout(limit);
+    kill_group(&child);
+    let status = status.map_err(|e| HostError::Io(format!("waiting for `{program}`: {e}")))?;
     let Some(status) = status else {
-        let _ = child.kill();
         let _ = child.wait();
         return Err(HostError::Timeout(format!(
             "`{program}` ran longer than {} s and was killed",
@@ -150,6 +153,19 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
         stderr,
         truncated: cut_out || cut_err,
     })
+}
+
+/// Kills what is left of the process group `child` leads: the program itself when it
+/// timed out, and whatever it started in the background either way.
+fn kill_group(child: &std::process::Child) {
+    let Ok(group) = libc::pid_t::try_from(child.id()) else {
+        return;
+    };
+    // SAFETY: killpg takes no pointers; it only sends a signal. The group id stays
+    // this child's while any process of the group lives (`process_group(0)` above).
+    unsafe {
+        libc::killpg(group, libc::SIGKILL);
+    }
 }
 
 /// Variables that change which code a program loads or where it looks for programs;
