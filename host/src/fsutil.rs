@@ -1,6 +1,6 @@
 //! File writes that never leave a half-written file behind.
 
-use std::io::Write;
+use std::io::{ErrorKind, Write};
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -23,6 +23,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.persist(path)
         .with_context(|| format!("replacing {}", path.display()))?;
     Ok(())
+}
+
+/// Like [`write_atomic`], for a small file that must change even on a full disk, such
+/// as the compose's `STATUS`: when there is no space for the temporary copy, the file is
+/// overwritten in place if the new content is no longer than the old one, which needs
+/// no new block.
+pub fn write_atomic_or_in_place(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let Err(error) = write_atomic(path, bytes) else {
+        return Ok(());
+    };
+    let disk_full = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == ErrorKind::StorageFull)
+    });
+    let fits = std::fs::metadata(path).is_ok_and(|m| m.len() >= bytes.len() as u64);
+    if !disk_full || !fits {
+        return Err(error);
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .with_context(|| format!("opening {} to rewrite it in place", path.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.set_len(bytes.len() as u64))
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("rewriting {} in place (the disk is full)", path.display()))
 }
 
 /// Serializes `value` as pretty JSON (productmd's style: sorted keys via BTreeMaps,
