@@ -14,6 +14,15 @@ pub fn tree_url(
     variant: &str,
     arch: &str,
 ) -> Result<String, PhaseError> {
+    compose_url(config, compose_id, &format!("compose/{variant}/{arch}/os"))
+}
+
+/// The URL of `relative` (from the compose's top directory: `compose/...`, `work/...`).
+pub fn compose_url(
+    config: &Config,
+    compose_id: &str,
+    relative: &str,
+) -> Result<String, PhaseError> {
     let pairs: Vec<(String, String)> = match config.value("translate_paths")? {
         None => Vec::new(),
         Some(value) => serde_json::from_value(value)
@@ -26,7 +35,7 @@ pub fn tree_url(
         )
     })?;
     Ok(format!(
-        "{}/{compose_id}/compose/{variant}/{arch}/os",
+        "{}/{compose_id}/{relative}",
         url.trim_end_matches('/')
     ))
 }
