@@ -13,7 +13,7 @@ use pungi_koji_tasks::deliver::Batch;
 use pungi_koji_tasks::failure::Deliverable;
 use pungi_koji_tasks::images::{self, Kind, Placed};
 use pungi_koji_tasks::names::{image_name, image_name_format};
-use pungi_koji_tasks::runroot::Runroot;
+use pungi_koji_tasks::runroot::{Runroot, join};
 use pungi_koji_tasks::task::{Finished, Runner};
 use pungi_koji_tasks::urls::tree_url;
 use pungi_koji_tasks::volid::Volids;
@@ -22,7 +22,7 @@ use pungi_phase_sdk::{
 };
 use serde_json::Value;
 
-use lorax::{Lorax, LoraxOptions, command, shell_join};
+use lorax::{Lorax, LoraxOptions, command};
 
 struct Buildinstall;
 
@@ -94,7 +94,7 @@ impl Phase for Buildinstall {
                 let words = lorax_command(&info, &config, variant, arch, &version, &volid)?;
                 let script = format!(
                     "rm -rf {RESULTS} {LOGS} && mkdir -p {LOGS} && {}",
-                    shell_join(&words)
+                    join(&words)
                 );
                 let params = runroot.params(arch, &script, &["lorax".into()], &[RESULTS, LOGS]);
                 let format = image_name_format(&config, &variant.uid)?;

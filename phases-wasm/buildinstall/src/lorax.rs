@@ -124,24 +124,6 @@ pub fn command(l: &Lorax, o: &LoraxOptions) -> Vec<String> {
     cmd
 }
 
-/// Words joined into one shell command, each quoted when it needs it.
-pub fn shell_join(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| {
-            if !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_=./:,+@%".contains(c))
-            {
-                w.clone()
-            } else {
-                format!("'{}'", w.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,13 +171,10 @@ mod tests {
                 "results",
             ]
         );
-        assert!(shell_join(&command(&l, &o)).contains(" '--volid=Fedora-41 Server.x86_64' "));
+        assert!(
+            pungi_koji_tasks::runroot::join(&command(&l, &o))
+                .contains(" '--volid=Fedora-41 Server.x86_64' ")
+        );
         assert!(LoraxOptions::merge(&[block(r#"{"rootfs_size": "big"}"#)]).is_err());
-    }
-
-    #[test]
-    fn shell_join_quotes() {
-        let words = ["a".to_owned(), "b c".to_owned(), "it's".to_owned()];
-        assert_eq!(shell_join(&words), "a 'b c' 'it'\\''s'");
     }
 }

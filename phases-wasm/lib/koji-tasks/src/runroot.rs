@@ -63,3 +63,37 @@ impl Runroot {
         json!([self.tag, arch, command, Value::Object(opts)])
     }
 }
+
+/// A word for `sh`, in single quotes unless it needs none.
+pub fn quote(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_=./:,+@%".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Words joined into one `sh` command line.
+pub fn join(words: &[String]) -> String {
+    words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_for_sh() {
+        let words = [
+            "a".to_owned(),
+            "b c".to_owned(),
+            "it's".to_owned(),
+            String::new(),
+        ];
+        assert_eq!(join(&words), "a 'b c' 'it'\\''s' ''");
+    }
+}
