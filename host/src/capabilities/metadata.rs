@@ -1,21 +1,45 @@
 //! Named JSON documents phases hand on (pkgset -> gather -> createrepo ...), kept under
 //! `work/global/metadata/<name>.json` and granted per name.
+//!
+//! Phases run at the same time, so a write never simply replaces what another phase
+//! wrote meanwhile: it is merged (`metadata_merge.rs`) as the change from the version
+//! the phase read, or found when it started, to what it writes. Writes of one document
+//! are serialised. The `deliverables` document is each phase's own: any phase may read
+//! and write it, and the host keeps it apart per phase as `deliverables.<phase>.json`
+//! (a name no phase can ask for), so no phase sees or undoes another's reports.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
+use serde_json::Value;
+
+use super::metadata_merge::merge;
 use super::{HostError, PhaseEnv};
 use crate::audit::digest;
 use crate::fsutil::write_atomic;
 
-/// Where the documents of one compose live.
-#[derive(Debug, Clone)]
+/// The document each phase may always read and write for itself: its failed deliverables.
+pub const DELIVERABLES: &str = "deliverables";
+
+/// Where the documents of one compose live, and what each running phase started from.
+#[derive(Debug)]
 pub struct DocumentStore {
     dir: PathBuf,
+    /// (phase, document) -> the text the phase last read or wrote, or found at its
+    /// start (`None`: the document did not exist).
+    bases: Mutex<BTreeMap<(String, String), Option<String>>>,
+    /// Held while a write reads, merges and replaces a document.
+    writing: Mutex<()>,
 }
 
 impl DocumentStore {
     pub fn new(dir: PathBuf) -> Self {
-        DocumentStore { dir }
+        DocumentStore {
+            dir,
+            bases: Mutex::new(BTreeMap::new()),
+            writing: Mutex::new(()),
+        }
     }
 
     fn path(&self, name: &str) -> Result<PathBuf, HostError> {
@@ -33,23 +57,86 @@ impl DocumentStore {
         }
     }
 
+    /// The file of `phase`'s own `deliverables` document.
+    pub fn deliverables_path(&self, phase: &str) -> PathBuf {
+        self.dir.join(format!("{DELIVERABLES}.{phase}.json"))
+    }
+
     /// A document's text, read by the host itself (not on behalf of a phase).
     pub fn load(&self, name: &str) -> Result<String, HostError> {
-        let path = self.path(name)?;
-        std::fs::read_to_string(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                HostError::NotFound(format!("document `{name}` has not been written"))
-            }
-            _ => HostError::Io(format!("{}: {e}", path.display())),
-        })
+        read_text(name, &self.path(name)?)
     }
 
     /// Stores a document atomically, written by the host itself.
     pub fn store(&self, name: &str, document: &str) -> Result<(), HostError> {
-        serde_json::from_str::<serde::de::IgnoredAny>(document)
-            .map_err(|e| HostError::Invalid(format!("document `{name}` is not JSON: {e}")))?;
-        write_atomic(&self.path(name)?, document.as_bytes())
-            .map_err(|e| HostError::Io(format!("{e:#}")))
+        check_json(name, document)?;
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        write_text(&self.path(name)?, document)
+    }
+
+    /// Notes the documents `phase` may write as they are now, the base its writes merge
+    /// from until it reads them, and clears its own `deliverables` of an earlier run.
+    pub fn begin(&self, phase: &str, writable: &BTreeSet<String>) -> Result<(), HostError> {
+        match std::fs::remove_file(self.deliverables_path(phase)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(HostError::Io(format!(
+                    "clearing `{DELIVERABLES}` of phase `{phase}`: {e}"
+                )));
+            }
+            _ => {}
+        }
+        let found: Vec<_> = writable
+            .iter()
+            .map(|name| ((phase.to_owned(), name.clone()), self.load(name).ok()))
+            .collect();
+        self.bases_mut().extend(found);
+        Ok(())
+    }
+
+    /// Forgets what `phase` started from, when it has ended.
+    pub fn end(&self, phase: &str) {
+        self.bases_mut().retain(|(p, _), _| p != phase);
+    }
+
+    fn bases_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), Option<String>>> {
+        self.bases.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Replaces `name` with `ours` as written by `phase`, merged with what other phases
+    /// wrote since `phase` read it (or started).
+    fn store_merged(&self, phase: &str, name: &str, ours: &str) -> Result<(), HostError> {
+        let path = self.path(name)?;
+        let ours_value: Value = check_json(name, ours)?;
+        let _writing = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+        let key = (phase.to_owned(), name.to_owned());
+        let base = self.bases_mut().get(&key).cloned().flatten();
+        let theirs = match read_text(name, &path) {
+            Ok(text) => Some(text),
+            Err(HostError::NotFound(_)) => None,
+            Err(other) => return Err(other),
+        };
+        let text = if theirs == base {
+            ours.to_owned()
+        } else {
+            let parse = |text: &Option<String>| -> Result<Option<Value>, HostError> {
+                text.as_deref().map(|t| check_json(name, t)).transpose()
+            };
+            let merged = merge(
+                parse(&base)?.as_ref(),
+                Some(&ours_value),
+                parse(&theirs)?.as_ref(),
+            )
+            .map_err(|pointer| {
+                HostError::Invalid(format!(
+                    "document `{name}`: {pointer} was changed by another phase while phase `{phase}` changed it differently; refusing to overwrite it"
+                ))
+            })?;
+            tracing::info!("document `{name}`: merged with what other phases wrote meanwhile");
+            serde_json::to_string(&merged).map_err(|e| HostError::Io(e.to_string()))?
+        };
+        write_text(&path, &text)?;
+        self.bases_mut().insert(key, Some(text));
+        Ok(())
     }
 
     fn existing(&self) -> Vec<String> {
@@ -61,12 +148,31 @@ impl DocumentStore {
                 e.file_name()
                     .to_str()
                     .and_then(|n| n.strip_suffix(".json"))
+                    .filter(|n| !n.contains('.'))
                     .map(str::to_owned)
             })
             .collect();
         names.sort();
         names
     }
+}
+
+fn check_json(name: &str, document: &str) -> Result<Value, HostError> {
+    serde_json::from_str(document)
+        .map_err(|e| HostError::Invalid(format!("document `{name}` is not JSON: {e}")))
+}
+
+fn read_text(name: &str, path: &std::path::Path) -> Result<String, HostError> {
+    std::fs::read_to_string(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            HostError::NotFound(format!("document `{name}` has not been written"))
+        }
+        _ => HostError::Io(format!("{}: {e}", path.display())),
+    })
+}
+
+fn write_text(path: &std::path::Path, text: &str) -> Result<(), HostError> {
+    write_atomic(path, text.as_bytes()).map_err(|e| HostError::Io(format!("{e:#}")))
 }
 
 /// Reads a document the phase is granted to read.
@@ -76,10 +182,20 @@ pub fn read(env: &PhaseEnv, name: &str) -> Result<String, HostError> {
         "read",
         serde_json::json!({ "name": name }),
         || {
+            let phase = &env.grant.phase;
+            if name == DELIVERABLES {
+                return read_text(name, &env.documents.deliverables_path(phase));
+            }
             if !env.grant.metadata_read.contains(name) {
                 return Err(deny(env, "read", name));
             }
-            env.documents.load(name)
+            let text = env.documents.load(name)?;
+            if env.grant.metadata_write.contains(name) {
+                env.documents
+                    .bases_mut()
+                    .insert((phase.clone(), name.to_owned()), Some(text.clone()));
+            }
+            Ok(text)
         },
         |text| Some(digest(text.as_bytes())),
     )
@@ -92,10 +208,15 @@ pub fn write(env: &PhaseEnv, name: &str, document: &str) -> Result<(), HostError
         "write",
         serde_json::json!({ "name": name, "bytes": document.len() }),
         || {
+            let phase = &env.grant.phase;
+            if name == DELIVERABLES {
+                check_json(name, document)?;
+                return write_text(&env.documents.deliverables_path(phase), document);
+            }
             if !env.grant.metadata_write.contains(name) {
                 return Err(deny(env, "write", name));
             }
-            env.documents.store(name, document)
+            env.documents.store_merged(phase, name, document)
         },
         |()| Some(digest(document.as_bytes())),
     )

@@ -9,6 +9,7 @@ pub mod files;
 pub mod koji;
 pub mod log;
 pub mod metadata;
+mod metadata_merge;
 pub mod paths;
 pub mod progress;
 

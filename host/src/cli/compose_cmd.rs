@@ -5,7 +5,7 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressDrawTarget};
 
 use super::inputs::read_inputs;
-use crate::compose::{ComposeType, Status};
+use crate::compose::{ComposeType, Status, terminate_on_signal};
 use crate::logging::LogFiles;
 use crate::pipeline::{ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, prepare};
 use crate::policy::{ComponentLock, Policy, widenings};
@@ -119,6 +119,7 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         &request,
     )?;
     files.attach(prepared.layout.global_logs());
+    terminate_on_signal(prepared.layout.status_file())?;
     tracing::info!(
         "compose {} in {}",
         prepared.facts.id,
@@ -154,6 +155,15 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
             phase.name,
             (phase.load_time + phase.instantiate_time + phase.run_time).as_secs_f64() * 1000.0
         );
+        if let PhaseResult::Failed(message) = &phase.result {
+            eprintln!("error: phase {} failed: {message}", phase.name);
+        }
+        for failed in &phase.failed_deliverables {
+            eprintln!(
+                "warning: phase {}: failable deliverable {} {}.{} failed: {}",
+                phase.name, failed.kind, failed.variant, failed.arch, failed.reason
+            );
+        }
     }
     println!(
         "{} {} in {:.1} s: {}",

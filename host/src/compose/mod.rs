@@ -9,4 +9,4 @@ mod status;
 pub use id::{ComposeId, ComposeType, LabelError, validate_label};
 pub use layout::ComposeLayout;
 pub use metadata::{productmd_compose, write_composeinfo};
-pub use status::{Status, write_status};
+pub use status::{Status, terminate_on_signal, write_status};

@@ -5,6 +5,7 @@
 //! new phase starts, the running ones finish.
 
 mod catalog;
+mod deliverables;
 mod phases;
 mod plan;
 mod prepare;
@@ -18,6 +19,7 @@ use anyhow::Context as _;
 use indicatif::{MultiProgress, ProgressBar};
 
 pub use catalog::PhaseCatalog;
+pub use deliverables::FailedDeliverable;
 pub use phases::{PUNGI_PHASES, PhaseSpec, Selection, SelectionError, pungi_phase};
 pub use plan::{ComponentSource, GraphPhase, Plan, PlannedPhase, SkippedPhase, stock_graph};
 pub use prepare::{ComposeRequest, PreparedCompose, prepare};
@@ -109,6 +111,19 @@ impl Pipeline<'_> {
                 report.status = Status::Doomed;
             }
             report.phases.push(record);
+        }
+        let failed: Vec<(String, FailedDeliverable)> = report
+            .phases
+            .iter()
+            .flat_map(|p| {
+                p.failed_deliverables
+                    .iter()
+                    .map(|f| (p.name.clone(), f.clone()))
+            })
+            .collect();
+        deliverables::write_summary(&layout.global_logs().join("deliverables.json"), &failed)?;
+        if report.status == Status::Finished && !failed.is_empty() {
+            report.status = Status::FinishedIncomplete;
         }
         report.total_time = shared.started.elapsed();
         let used = ComponentLock {
@@ -232,6 +247,10 @@ impl Pipeline<'_> {
             record.result = PhaseResult::Failed(format!("{error:#}"));
             return;
         }
+        if let Err(error) = shared.documents.begin(&phase.name, &grant.metadata_write) {
+            record.result = PhaseResult::Failed(error.to_string());
+            return;
+        }
         let bar = self
             .progress
             .add(ProgressBar::new(0).with_prefix(phase.name.clone()));
@@ -244,6 +263,7 @@ impl Pipeline<'_> {
             progress: PhaseProgress::new(bar),
         };
         let outcome = self.runtime.run(&loaded, env);
+        shared.documents.end(&phase.name);
         let (end, detail) = match &outcome {
             Ok(_) => (Outcome::Ok, None),
             Err(failure) => (Outcome::Error, Some(failure.to_string())),
@@ -263,6 +283,13 @@ impl Pipeline<'_> {
                 record.peak_memory = phase.peak_memory;
                 record.counts = phase.counts;
                 record.result = PhaseResult::Done(phase.message);
+                match deliverables::reported(&shared.documents, &record.name) {
+                    Ok(failed) => record.failed_deliverables = failed,
+                    Err(error) => {
+                        tracing::error!("phase {}: {error}", record.name);
+                        record.result = PhaseResult::Failed(error);
+                    }
+                }
             }
             Err(failure) => {
                 if let crate::runtime::PhaseFailure::Trap { stderr, .. } = &failure {

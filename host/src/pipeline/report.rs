@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::deliverables::FailedDeliverable;
 use super::plan::SkippedPhase;
 use crate::compose::Status;
 use crate::fsutil::write_json_atomic;
@@ -39,6 +40,9 @@ pub struct PhaseRecord {
     pub start_offset: Duration,
     #[serde(serialize_with = "millis")]
     pub end_offset: Duration,
+    /// Deliverables that failed but may (the compose is then FINISHED_INCOMPLETE).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed_deliverables: Vec<FailedDeliverable>,
     #[serde(flatten)]
     pub result: PhaseResult,
 }
@@ -57,6 +61,7 @@ impl PhaseRecord {
             counts: Vec::new(),
             start_offset: Duration::ZERO,
             end_offset: Duration::ZERO,
+            failed_deliverables: Vec::new(),
             result: PhaseResult::Failed("did not run".into()),
         }
     }

@@ -55,6 +55,13 @@ impl Context {
         Ok(self.option(name)?.unwrap_or(default))
     }
 
+    /// A custom phase's own section: the `config` of its entry in `custom_phases`, which
+    /// the host serves to that phase alone as option `phase_config`; `None` when the
+    /// entry has none.
+    pub fn phase_config<T: DeserializeOwned>(&self) -> Result<Option<T>, PhaseError> {
+        self.option("phase_config")
+    }
+
     /// A metadata document written by an earlier phase.
     pub fn read_document<T: DeserializeOwned>(&self, name: &str) -> Result<T, PhaseError> {
         let json = host::metadata_read(name)

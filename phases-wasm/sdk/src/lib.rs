@@ -40,6 +40,8 @@
 //! - files: `std::fs` under the mounts, [`fs`] for atomic writes, [`Context::link`] and
 //!   [`Context::digest`] for heavy byte work done natively;
 //! - earlier composes: [`Context::old_compose`] (`--old-composes`);
+//! - a custom phase's own config section: [`Context::phase_config`];
+//! - deliverables that failed but may: [`Context::fail_deliverable`];
 //! - Koji: [`Koji::connect`];
 //! - the release engineer: [`log`], [`Progress`], and the [`Summary`] it returns.
 //!
@@ -53,6 +55,7 @@ extern crate self as pungi_phase_sdk;
 
 mod command;
 mod context;
+pub mod deliverables;
 pub mod documents;
 mod error;
 pub mod fs;
@@ -84,6 +87,7 @@ pub use bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
 pub use bindings::pungi::phase::types::{ErrorKind, HostError};
 pub use command::Command;
 pub use context::Context;
+pub use deliverables::FailedDeliverable;
 pub use error::PhaseError;
 pub use host::NativeHost;
 #[cfg(not(target_family = "wasm"))]
