@@ -6,7 +6,7 @@
 
 use pungi_documents::{CreaterepoDocument, GatherDocument, RepoRecord, names};
 use pungi_phase_sdk::{Context, Phase, PhaseError, Progress, Summary, log, register_phase};
-use pungi_repodata::{ChecksumKind, RepoOptions, write_repo};
+use pungi_repodata::{ChecksumKind, RepoOptions, compose_date_epoch, write_repo};
 
 struct Createrepo;
 
@@ -67,43 +67,12 @@ fn repo_options(ctx: &Context) -> Result<RepoOptions, PhaseError> {
         }
     };
     let date = ctx.info().date;
-    let mut options = RepoOptions::at(date_to_epoch(&date)?);
+    let epoch = compose_date_epoch(&date)
+        .ok_or_else(|| PhaseError::internal(format!("compose date {date:?} is not YYYYMMDD")))?;
+    let mut options = RepoOptions::at(epoch);
     options.checksum = checksum;
     options.changelog_limit = ctx.option("createrepo_changelog_limit")?;
     Ok(options)
 }
 
-/// Seconds since the epoch of `YYYYMMDD` at 00:00 UTC (days-from-civil).
-fn date_to_epoch(date: &str) -> Result<u64, PhaseError> {
-    let bad = || PhaseError::internal(format!("compose date {date:?} is not YYYYMMDD"));
-    if date.len() != 8 {
-        return Err(bad());
-    }
-    let number = |range: std::ops::Range<usize>| {
-        date.get(range)
-            .and_then(|s| s.parse::<i64>().ok())
-            .ok_or_else(bad)
-    };
-    let (y, m, d) = (number(0..4)?, number(4..6)?, number(6..8)?);
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400).map_err(|_| bad())
-}
-
 register_phase!(Createrepo);
-
-#[cfg(test)]
-mod tests {
-    use super::date_to_epoch;
-
-    #[test]
-    fn compose_dates_become_midnight_utc() {
-        assert_eq!(date_to_epoch("19700101").unwrap(), 0);
-        assert_eq!(date_to_epoch("20261125").unwrap(), 1_795_564_800);
-        assert!(date_to_epoch("2026-11-25").is_err());
-    }
-}

@@ -5,6 +5,7 @@
 pub mod arch;
 mod checksum;
 mod closure;
+mod date;
 mod dependency;
 mod error;
 mod evr;
@@ -23,6 +24,7 @@ mod xml;
 
 pub use checksum::{Checksum, ChecksumKind};
 pub use closure::{Unresolved, repoclosure};
+pub use date::compose_date_epoch;
 pub use dependency::{Dependency, Flag, Range};
 pub use error::{Error, ParseError, Result};
 pub use evr::{Evr, EvrRef, rpmvercmp};
