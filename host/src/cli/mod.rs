@@ -5,6 +5,7 @@ mod compose_cmd;
 mod config_cmd;
 pub mod inputs;
 mod phase_cmd;
+mod phase_new;
 
 use std::process::ExitCode;
 

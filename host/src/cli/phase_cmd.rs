@@ -5,10 +5,27 @@ use clap::Subcommand;
 
 use crate::pipeline::{PUNGI_PHASES, PhaseCatalog};
 use crate::policy::ComponentLock;
-use crate::runtime::Runtime;
+use crate::runtime::{ComponentFacts, Runtime};
 
 #[derive(Debug, Subcommand)]
 pub enum PhaseCommand {
+    /// Start a phase crate from the template: Cargo.toml, src/lib.rs, .gitignore.
+    #[command(
+        after_help = "Then: cd NAME && cargo build --release --target wasm32-wasip2
+and add target/wasm32-wasip2/release/NAME.wasm to the compose config's custom_phases
+(see docs/writing-a-phase.md)."
+    )]
+    New {
+        /// The phase name, [a-z][a-z0-9_]*: crate, component file and custom_phases name.
+        name: String,
+        /// Where to create it [default: ./NAME]; must not exist or be empty.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// The pungi-phase-sdk crate (phases-wasm/sdk of a pungi-wasm checkout)
+        /// [default: the checkout this binary was built from].
+        #[arg(long, value_name = "DIR")]
+        sdk_path: Option<PathBuf>,
+    },
     /// Write a lock file pinning the sha256 of every stock phase component, for
     /// `pungi-wasm compose --lock`.
     Lock {
@@ -19,8 +36,8 @@ pub enum PhaseCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Show what a phase component can ask for (its imports), its WIT version, size and
-    /// sha256.
+    /// Show what a phase component asks for (the pungi:phase interfaces it imports, and
+    /// WASI), its WIT version and whether this host runs it, its size and sha256.
     Inspect {
         /// The component file (.wasm).
         component: PathBuf,
@@ -32,6 +49,23 @@ pub enum PhaseCommand {
 
 pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
     match command {
+        PhaseCommand::New {
+            name,
+            dir,
+            sdk_path,
+        } => {
+            let dir = super::phase_new::scaffold(&name, dir, sdk_path)?;
+            println!("created phase `{name}` in {}", dir.display());
+            println!(
+                "build it: cd {} && cargo build --release --target wasm32-wasip2",
+                dir.display()
+            );
+            println!(
+                "component: {}/target/wasm32-wasip2/release/{name}.wasm",
+                dir.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         PhaseCommand::Lock { phases_dir, output } => {
             let catalog = PhaseCatalog::new(phases_dir.unwrap_or_else(PhaseCatalog::default_dir));
             let mut lock = ComponentLock::default();
@@ -56,19 +90,62 @@ pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
             cache_dir,
         } => {
             let runtime = Runtime::new(cache_dir.unwrap_or_else(Runtime::default_cache_dir))?;
-            let loaded = runtime.load(&component)?;
-            println!("component:   {}", loaded.path.display());
-            println!("sha256:      {}", loaded.sha256);
-            println!("size:        {} bytes", loaded.size);
-            println!(
-                "wit:         pungi:phase@{}",
-                loaded.wit_version.as_deref().unwrap_or("(none imported)")
-            );
-            println!("imports:");
-            for import in &loaded.imports {
-                println!("  {import}");
-            }
+            let facts = runtime.inspect(&component)?;
+            print!("{}", describe(&component, &facts));
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `phase inspect`'s report: identity, WIT version and verdict, and the capabilities
+/// asked for, pungi:phase interfaces first (those are what a policy grants).
+fn describe(path: &std::path::Path, facts: &ComponentFacts) -> String {
+    let verdict = match (&facts.wit_version, facts.runs_on) {
+        (None, _) => "pungi:phase not imported: not a phase component".to_owned(),
+        (Some(v), Some(host)) => format!("pungi:phase@{v}, runs on this host (as {host})"),
+        (Some(v), None) => format!(
+            "pungi:phase@{v}, REFUSED by this host (it runs {})",
+            crate::wit::VERSIONS.join(", ")
+        ),
+    };
+    let interface = |import: &String, prefix: &str| {
+        import
+            .strip_prefix(prefix)
+            .map(|rest| rest.split('@').next().unwrap_or(rest).to_owned())
+    };
+    let pungi: Vec<String> = facts
+        .imports
+        .iter()
+        .filter_map(|i| interface(i, "pungi:phase/"))
+        .collect();
+    let wasi: Vec<String> = facts
+        .imports
+        .iter()
+        .filter_map(|i| interface(i, "wasi:"))
+        .collect();
+    let other: Vec<&String> = facts
+        .imports
+        .iter()
+        .filter(|i| !i.starts_with("pungi:phase/") && !i.starts_with("wasi:"))
+        .collect();
+    let mut out = format!(
+        "component:   {}\nsha256:      {}\nsize:        {} bytes\nwit:         {verdict}\nexports:     {}\npungi:phase: {}\nwasi:        {}\n",
+        path.display(),
+        facts.sha256,
+        facts.size,
+        facts.exports.join(", "),
+        pungi.join(", "),
+        wasi.join(", "),
+    );
+    if !other.is_empty() {
+        out.push_str(&format!(
+            "other:       {} (no host offers these)\n",
+            other
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out
 }

@@ -10,7 +10,7 @@ mod run;
 
 pub use cache::ComponentCache;
 pub use host::PhaseHost;
-pub use load::{LoadedComponent, WitVersionError};
+pub use load::{ComponentFacts, LoadedComponent, WitVersionError};
 pub use run::{LOG_LIMIT_TRAP, PhaseFailure, PhaseReport, log_limit, process_cpu_time};
 
 use std::path::PathBuf;
