@@ -6,12 +6,11 @@
 //! `images/boot.iso` also becomes the netinstall image in
 //! `compose/<Variant>/<arch>/iso/`, listed in `images.json` as a bootable `boot` ISO.
 
-mod lorax;
-
 use pungi_koji_tasks::blocks::Config;
 use pungi_koji_tasks::deliver::Batch;
 use pungi_koji_tasks::failure::Deliverable;
 use pungi_koji_tasks::images::{self, Kind, Placed};
+use pungi_koji_tasks::lorax::{Lorax, LoraxOptions, command};
 use pungi_koji_tasks::names::{image_name, image_name_format};
 use pungi_koji_tasks::runroot::{Runroot, join};
 use pungi_koji_tasks::task::{Finished, Runner};
@@ -21,8 +20,6 @@ use pungi_phase_sdk::{
     ComposeInfo, Context, MountRole, Phase, PhaseError, Summary, VariantInfo, log, register_phase,
 };
 use serde_json::Value;
-
-use lorax::{Lorax, LoraxOptions, command};
 
 struct Buildinstall;
 

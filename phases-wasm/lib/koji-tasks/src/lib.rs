@@ -8,6 +8,7 @@ pub mod blocks;
 pub mod deliver;
 pub mod failure;
 pub mod images;
+pub mod lorax;
 pub mod names;
 pub mod release;
 pub mod runroot;

@@ -1,8 +1,10 @@
-//! The lorax command line Pungi forms for one variant.arch (`LoraxWrapper`), from
-//! `lorax_options` merged over the variant.arch's blocks.
+//! The lorax command line Pungi forms for one variant.arch (`LoraxWrapper`), for
+//! Buildinstall (from `lorax_options` merged over the variant.arch's blocks) and
+//! OSTreeInstaller (from its block).
 
-use pungi_koji_tasks::blocks::{self, Block};
 use pungi_phase_sdk::PhaseError;
+
+use crate::blocks::{self, Block};
 
 /// What the command line is made of.
 pub struct Lorax<'a> {
@@ -19,9 +21,11 @@ pub struct Lorax<'a> {
     pub logs: &'a str,
 }
 
-/// `lorax_options` for one variant.arch, later blocks winning as in Pungi.
+/// `lorax_options` for one variant.arch, later blocks winning as in Pungi (an
+/// `ostree_installer` block has the same keys, plus `installpkgs`).
 #[derive(Debug, Default)]
 pub struct LoraxOptions {
+    pub installpkgs: Vec<String>,
     pub bugurl: Option<String>,
     pub nomacboot: bool,
     pub noupgrade: bool,
@@ -29,7 +33,8 @@ pub struct LoraxOptions {
     pub add_arch_template: Vec<String>,
     pub add_template_var: Vec<String>,
     pub add_arch_template_var: Vec<String>,
-    pub rootfs_size: Option<i64>,
+    /// GiB, a number (`lorax_options`) or a string (`ostree_installer`).
+    pub rootfs_size: Option<String>,
     /// Overrides the version lorax gets (`treeinfo_version`/`release_version`).
     pub version: Option<String>,
     pub dracut_args: Vec<String>,
@@ -49,6 +54,7 @@ impl LoraxOptions {
             o.bugurl = blocks::string(b, "bugurl")?.or(o.bugurl);
             o.nomacboot = blocks::flag(b, "nomacboot", o.nomacboot)?;
             o.noupgrade = blocks::flag(b, "noupgrade", o.noupgrade)?;
+            o.installpkgs.extend(blocks::strings(b, "installpkgs")?);
             o.add_template.extend(blocks::strings(b, "add_template")?);
             o.add_arch_template
                 .extend(blocks::strings(b, "add_arch_template")?);
@@ -57,9 +63,15 @@ impl LoraxOptions {
             o.add_arch_template_var
                 .extend(blocks::strings(b, "add_arch_template_var")?);
             if let Some(size) = b.get("rootfs_size").filter(|v| !v.is_null()) {
-                o.rootfs_size = Some(size.as_i64().ok_or_else(|| {
-                    PhaseError::config(format!("`rootfs_size`: expected a number, found {size}"))
-                })?);
+                o.rootfs_size = Some(match size {
+                    serde_json::Value::Number(n) => n.to_string(),
+                    serde_json::Value::String(s) if s.parse::<f64>().is_ok() => s.clone(),
+                    other => {
+                        return Err(PhaseError::config(format!(
+                            "`rootfs_size`: expected a number, found {other}"
+                        )));
+                    }
+                });
             }
             o.version = blocks::string(b, "version")?.or(o.version);
             o.dracut_args.extend(blocks::strings(b, "dracut_args")?);
@@ -99,6 +111,7 @@ pub fn command(l: &Lorax, o: &LoraxOptions) -> Vec<String> {
     cmd.push(format!("--buildarch={}", l.arch));
     cmd.push(format!("--volid={}", l.volid));
     for (flag, values) in [
+        ("--installpkgs", &o.installpkgs),
         ("--add-template", &o.add_template),
         ("--add-arch-template", &o.add_arch_template),
         ("--add-template-var", &o.add_template_var),
@@ -172,8 +185,7 @@ mod tests {
             ]
         );
         assert!(
-            pungi_koji_tasks::runroot::join(&command(&l, &o))
-                .contains(" '--volid=Fedora-41 Server.x86_64' ")
+            crate::runroot::join(&command(&l, &o)).contains(" '--volid=Fedora-41 Server.x86_64' ")
         );
         assert!(LoraxOptions::merge(&[block(r#"{"rootfs_size": "big"}"#)]).is_err());
     }
