@@ -29,6 +29,9 @@ pub struct DocumentStore {
     /// (phase, document) -> the text the phase last read or wrote, or found at its
     /// start (`None`: the document did not exist).
     bases: Mutex<BTreeMap<(String, String), Option<String>>>,
+    /// (phase, document) -> sha256 of what the phase read, "" when it did not exist:
+    /// what a restart compares to decide whether the phase's inputs changed.
+    reads: Mutex<BTreeMap<(String, String), String>>,
     /// Held while a write reads, merges and replaces a document.
     writing: Mutex<()>,
 }
@@ -38,6 +41,7 @@ impl DocumentStore {
         DocumentStore {
             dir,
             bases: Mutex::new(BTreeMap::new()),
+            reads: Mutex::new(BTreeMap::new()),
             writing: Mutex::new(()),
         }
     }
@@ -93,9 +97,39 @@ impl DocumentStore {
         Ok(())
     }
 
-    /// Forgets what `phase` started from, when it has ended.
-    pub fn end(&self, phase: &str) {
+    /// Forgets what `phase` started from, when it has ended, and returns the documents
+    /// it read with the sha256 of what it read ("" for a document that did not exist).
+    pub fn end(&self, phase: &str) -> BTreeMap<String, String> {
         self.bases_mut().retain(|(p, _), _| p != phase);
+        let mut reads = self.reads.lock().unwrap_or_else(|p| p.into_inner());
+        let (ours, others) = std::mem::take(&mut *reads)
+            .into_iter()
+            .partition(|((p, _), _)| p == phase);
+        *reads = others;
+        ours.into_iter()
+            .map(|((_, name), sha)| (name, sha))
+            .collect()
+    }
+
+    /// The sha256 of document `name` as it is now, "" when it does not exist.
+    pub fn digest_of(&self, name: &str) -> Result<String, HostError> {
+        match self.load(name) {
+            Ok(text) => Ok(digest(text.as_bytes())),
+            Err(HostError::NotFound(_)) => Ok(String::new()),
+            Err(other) => Err(other),
+        }
+    }
+
+    fn note_read(&self, phase: &str, name: &str, read: &Result<String, HostError>) {
+        let sha = match read {
+            Ok(text) => digest(text.as_bytes()),
+            Err(HostError::NotFound(_)) => String::new(),
+            Err(_) => return,
+        };
+        self.reads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert((phase.to_owned(), name.to_owned()), sha);
     }
 
     fn bases_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<(String, String), Option<String>>> {
@@ -189,7 +223,9 @@ pub fn read(env: &PhaseEnv, name: &str) -> Result<String, HostError> {
             if !env.grant.metadata_read.contains(name) {
                 return Err(deny(env, "read", name));
             }
-            let text = env.documents.load(name)?;
+            let read = env.documents.load(name);
+            env.documents.note_read(phase, name, &read);
+            let text = read?;
             if env.grant.metadata_write.contains(name) {
                 env.documents
                     .bases_mut()

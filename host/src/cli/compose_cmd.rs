@@ -7,7 +7,9 @@ use indicatif::{MultiProgress, ProgressDrawTarget};
 use super::inputs::read_inputs;
 use crate::compose::{ComposeType, Status, terminate_on_signal};
 use crate::logging::LogFiles;
-use crate::pipeline::{ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, prepare};
+use crate::pipeline::{
+    ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, prepare, prepare_restart,
+};
 use crate::policy::{ComponentLock, Policy, widenings};
 use crate::runtime::Runtime;
 
@@ -18,6 +20,7 @@ use crate::runtime::Runtime;
   pungi-wasm compose --config prod.conf --target-dir /mnt/composes --label RC-1.0
   pungi-wasm compose --config demo.conf --target-dir composes --test --skip-phase test
   pungi-wasm compose --config demo.conf --target-dir composes --nightly --policy strict.toml
+  pungi-wasm compose --config demo.conf --nightly --restart composes/Demo-1.0-20261123.n.0
 
 The compose lands in TARGET_DIR/<compose id>/ with compose/, work/, logs/, STATUS and
 COMPOSE_ID; logs/global/<phase>.global.log holds each phase's log and
@@ -27,8 +30,13 @@ pub struct ComposeArgs {
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
     /// Where composes go; each compose gets a new directory named by its compose ID.
-    #[arg(long, value_name = "DIR")]
-    target_dir: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "restart")]
+    target_dir: Option<PathBuf>,
+    /// Continue the failed or killed compose in COMPOSE_DIR (same directory and compose
+    /// ID; same config, compose type and --compose-date): phases that finished with
+    /// unchanged inputs are kept, the rest run.
+    #[arg(long, value_name = "COMPOSE_DIR", conflicts_with = "target_dir")]
+    restart: Option<PathBuf>,
     /// Compose label, <Milestone>-<X.Y> (e.g. RC-1.0, Beta-2.1); needed for production.
     #[arg(long, conflicts_with = "no_label")]
     label: Option<String>,
@@ -104,20 +112,39 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         refuse_widened(&policy, &selection)?;
     }
     let lock = args.lock.as_deref().map(ComponentLock::read).transpose()?;
+    let target_dir = match (&args.target_dir, &args.restart) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(compose)) => compose
+            .canonicalize()
+            .map_err(|e| anyhow::anyhow!("--restart {}: {e}", compose.display()))?
+            .parent()
+            .map(PathBuf::from)
+            .unwrap_or_default(),
+        (None, None) => anyhow::bail!("--target-dir or --restart is needed"),
+    };
     let request = ComposeRequest {
-        target_dir: args.target_dir.clone(),
+        target_dir,
         compose_type: args.compose_type(),
         label: args.label.clone(),
         no_label: args.no_label,
         date: args.compose_date.clone(),
         old_composes: args.old_composes.clone(),
     };
-    let prepared = prepare(
-        inputs.options,
-        &inputs.config_dir,
-        inputs.variants,
-        &request,
-    )?;
+    let prepared = match &args.restart {
+        Some(compose) => prepare_restart(
+            inputs.options,
+            &inputs.config_dir,
+            inputs.variants,
+            &request,
+            compose,
+        )?,
+        None => prepare(
+            inputs.options,
+            &inputs.config_dir,
+            inputs.variants,
+            &request,
+        )?,
+    };
     files.attach(prepared.layout.global_logs());
     terminate_on_signal(prepared.layout.status_file())?;
     tracing::info!(
@@ -148,6 +175,7 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
     for phase in &report.phases {
         let (mark, message) = match &phase.result {
             PhaseResult::Done(message) => ("ok    ", message),
+            PhaseResult::Kept(message) => ("kept  ", message),
             PhaseResult::Failed(message) => ("FAILED", message),
         };
         println!(

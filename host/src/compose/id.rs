@@ -45,7 +45,8 @@ pub struct ComposeId {
 
 impl ComposeId {
     /// Everything before the respin number; composes sharing it are respins of each other.
-    fn stem(&self) -> String {
+    /// The ID without its respin: what composes of the same day and kind share.
+    pub fn stem(&self) -> String {
         let release_type = match self.release_type.as_str() {
             "ga" => String::new(),
             other => format!("-{other}"),

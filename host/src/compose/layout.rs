@@ -21,7 +21,19 @@ impl ComposeLayout {
         let topdir = target_dir.join(compose_id);
         std::fs::create_dir(&topdir)
             .with_context(|| format!("creating compose directory {}", topdir.display()))?;
-        let layout = ComposeLayout { topdir };
+        ComposeLayout { topdir }.with_directories()
+    }
+
+    /// An existing compose directory (to continue it), with its directories made whole.
+    pub fn reopen(topdir: &Path) -> anyhow::Result<Self> {
+        let topdir = topdir
+            .canonicalize()
+            .with_context(|| format!("compose directory {}", topdir.display()))?;
+        ComposeLayout { topdir }.with_directories()
+    }
+
+    fn with_directories(self) -> anyhow::Result<Self> {
+        let layout = self;
         for dir in [
             layout.compose(),
             layout.metadata(),

@@ -10,9 +10,11 @@ mod phases;
 mod plan;
 mod prepare;
 mod report;
+mod restart;
 mod schedule;
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use anyhow::Context as _;
@@ -22,16 +24,17 @@ pub use catalog::PhaseCatalog;
 pub use deliverables::FailedDeliverable;
 pub use phases::{PUNGI_PHASES, PhaseSpec, Selection, SelectionError, pungi_phase};
 pub use plan::{ComponentSource, GraphPhase, Plan, PlannedPhase, SkippedPhase, stock_graph};
-pub use prepare::{ComposeRequest, PreparedCompose, prepare};
+pub use prepare::{ComposeRequest, PreparedCompose, prepare, prepare_restart};
 pub use report::{ComposeReport, PhaseRecord, PhaseResult};
 
 use crate::audit::{AuditLog, Event, Outcome};
-use crate::capabilities::{DocumentStore, PhaseEnv, PhaseProgress};
+use crate::capabilities::{ComposeFacts, DocumentStore, PhaseEnv, PhaseProgress};
 use crate::compose::{Status, write_composeinfo, write_status};
 use crate::fsutil::write_atomic;
 use crate::logging::PHASE_SPAN;
 use crate::policy::{ComponentLock, Policy, grant_for};
 use crate::runtime::{LoadedComponent, Runtime};
+use restart::{PhaseState, PhaseStates, inputs_digest};
 
 /// Everything a compose run needs besides its prepared inputs.
 pub struct Pipeline<'a> {
@@ -50,6 +53,9 @@ struct Shared<'a> {
     audit: Arc<AuditLog>,
     documents: Arc<DocumentStore>,
     started: Instant,
+    states: PhaseStates,
+    /// The phases (indices in the plan) that run in this compose rather than being kept.
+    ran: Mutex<BTreeSet<usize>>,
 }
 
 impl Pipeline<'_> {
@@ -72,6 +78,11 @@ impl Pipeline<'_> {
             audit: Arc::new(AuditLog::open(&layout.audit_log())?),
             documents: Arc::new(DocumentStore::new(layout.documents())),
             started: Instant::now(),
+            states: PhaseStates::open(
+                layout.work().join("global/phase-state.json"),
+                prepared.restarted,
+            )?,
+            ran: Mutex::new(BTreeSet::new()),
         };
         write_status(&layout.status_file(), Status::Started)?;
         write_composeinfo(&layout.metadata().join("composeinfo.json"), &prepared.facts)?;
@@ -162,7 +173,7 @@ impl Pipeline<'_> {
         );
         let start_offset = shared.started.elapsed();
         let mut record = PhaseRecord::new(&phase.name);
-        self.attempt(phase, shared, &mut record);
+        self.attempt(index, plan, shared, &mut record);
         record.start_offset = start_offset;
         record.end_offset = shared.started.elapsed();
         tracing::info!(
@@ -196,9 +207,10 @@ impl Pipeline<'_> {
         Ok(loaded)
     }
 
-    /// Loads, grants and runs one phase, filling `record` with how it went.
-    fn attempt(&self, phase: &PlannedPhase, shared: &Shared, record: &mut PhaseRecord) {
-        let prepared = shared.prepared;
+    /// Loads phase `index` and keeps it from the interrupted run (`--restart`) or runs
+    /// it, filling `record` with how it went.
+    fn attempt(&self, index: usize, plan: &Plan, shared: &Shared, record: &mut PhaseRecord) {
+        let phase = &plan.phases[index];
         let loaded = match self.component(phase) {
             Ok(loaded) => loaded,
             Err(error) => {
@@ -210,6 +222,83 @@ impl Pipeline<'_> {
         record.component = Some(loaded.sha256.clone());
         record.load_time = loaded.compile_time;
         record.from_cache = loaded.from_cache;
+        let facts = phase_facts(&shared.prepared.facts, phase);
+        let inputs = match inputs_digest(&loaded.sha256, &facts, self.policy, &phase.name) {
+            Ok(inputs) => inputs,
+            Err(error) => {
+                record.result = PhaseResult::Failed(format!("{error:#}"));
+                return;
+            }
+        };
+        if let Some(kept) = self.kept(index, plan, shared, &inputs) {
+            tracing::info!(
+                "phase {}: kept from the interrupted run (inputs unchanged)",
+                phase.name
+            );
+            record.failed_deliverables = kept.failed_deliverables.clone();
+            record.result = PhaseResult::Kept(kept.message.clone());
+            return;
+        }
+        shared
+            .ran
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(index);
+        if let Err(error) = shared.states.started(&phase.name) {
+            record.result = PhaseResult::Failed(format!("{error:#}"));
+            return;
+        }
+        let Some(documents) = self.execute(phase, &loaded, facts, shared, record) else {
+            return;
+        };
+        let state = PhaseState {
+            inputs,
+            component: loaded.sha256.clone(),
+            documents,
+            message: match &record.result {
+                PhaseResult::Done(message) => message.clone(),
+                _ => return,
+            },
+            failed_deliverables: record.failed_deliverables.clone(),
+        };
+        if let Err(error) = shared.states.finished(&phase.name, state) {
+            record.result = PhaseResult::Failed(format!("{error:#}"));
+        }
+    }
+
+    /// The interrupted run's state of phase `index` when it may be kept: this is a
+    /// restart, no phase it waits for ran again, and its inputs are unchanged.
+    fn kept<'s>(
+        &self,
+        index: usize,
+        plan: &Plan,
+        shared: &'s Shared,
+        inputs: &str,
+    ) -> Option<&'s PhaseState> {
+        if !shared.prepared.restarted {
+            return None;
+        }
+        let ran = shared.ran.lock().unwrap_or_else(|p| p.into_inner());
+        if plan.phases[index].upstream.iter().any(|u| ran.contains(u)) {
+            return None;
+        }
+        drop(ran);
+        shared
+            .states
+            .unchanged(&plan.phases[index].name, inputs, &shared.documents)
+    }
+
+    /// Grants and runs a loaded phase; returns the documents it read (with the sha256 of
+    /// what it read), or `None` when it could not start.
+    fn execute(
+        &self,
+        phase: &PlannedPhase,
+        loaded: &LoadedComponent,
+        facts: Arc<ComposeFacts>,
+        shared: &Shared,
+        record: &mut PhaseRecord,
+    ) -> Option<std::collections::BTreeMap<String, String>> {
+        let prepared = shared.prepared;
         tracing::info!(
             "running component {} (sha256 {}, {} bytes, pungi:phase@{}, {} in {:.1} ms)",
             loaded.path.display(),
@@ -228,7 +317,7 @@ impl Pipeline<'_> {
             if let Err(error) = std::fs::create_dir_all(&mount.host) {
                 record.result =
                     PhaseResult::Failed(format!("creating {}: {error}", mount.host.display()));
-                return;
+                return None;
             }
         }
         let lifecycle = |operation: &str, outcome: Outcome, detail: Option<String>| {
@@ -245,11 +334,11 @@ impl Pipeline<'_> {
         };
         if let Err(error) = lifecycle("start", Outcome::Ok, None) {
             record.result = PhaseResult::Failed(format!("{error:#}"));
-            return;
+            return None;
         }
         if let Err(error) = shared.documents.begin(&phase.name, &grant.metadata_write) {
             record.result = PhaseResult::Failed(error.to_string());
-            return;
+            return None;
         }
         let bar = self
             .progress
@@ -257,13 +346,13 @@ impl Pipeline<'_> {
         let env = PhaseEnv {
             grant,
             component: loaded.sha256.clone(),
-            facts: prepared.facts.clone(),
+            facts,
             documents: shared.documents.clone(),
             audit: shared.audit.clone(),
             progress: PhaseProgress::new(bar),
         };
-        let outcome = self.runtime.run(&loaded, env);
-        shared.documents.end(&phase.name);
+        let outcome = self.runtime.run(loaded, env);
+        let documents = shared.documents.end(&phase.name);
         let (end, detail) = match &outcome {
             Ok(_) => (Outcome::Ok, None),
             Err(failure) => (Outcome::Error, Some(failure.to_string())),
@@ -301,5 +390,22 @@ impl Pipeline<'_> {
                 record.result = PhaseResult::Failed(failure.to_string());
             }
         }
+        Some(documents)
+    }
+}
+
+/// The compose facts a phase is given: a custom phase's own `config` section is its
+/// option `phase_config`, which no other phase sees.
+fn phase_facts(facts: &Arc<ComposeFacts>, phase: &PlannedPhase) -> Arc<ComposeFacts> {
+    match &phase.source {
+        ComponentSource::Custom {
+            config: Some(config),
+            ..
+        } => {
+            let mut own = ComposeFacts::clone(facts);
+            own.config.insert("phase_config".into(), config.clone());
+            Arc::new(own)
+        }
+        _ => facts.clone(),
     }
 }

@@ -10,12 +10,17 @@ use serde_json::{Map, Value};
 use super::phases::{PUNGI_PHASES, Selection};
 
 /// Where a planned phase's component comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ComponentSource {
     /// `pungi_phase_<name>.wasm` in the phase catalog.
     Catalog,
-    /// A third-party component named by the config, with the sha256 it must have.
-    Custom { path: PathBuf, sha256: String },
+    /// A third-party component named by the config, with the sha256 it must have and
+    /// its own config section.
+    Custom {
+        path: PathBuf,
+        sha256: String,
+        config: Option<Value>,
+    },
 }
 
 /// One phase of the graph before selection.
@@ -37,6 +42,8 @@ pub struct PlannedPhase {
     pub failable: bool,
     /// Indices (in [`Plan::phases`]) of the phases that must end before it starts.
     pub after: Vec<usize>,
+    /// Every planned phase it waits for, directly or not.
+    pub upstream: BTreeSet<usize>,
     pub source: ComponentSource,
 }
 
@@ -103,12 +110,15 @@ impl Plan {
             after.retain(|d| !implied.contains(d));
             after.sort_unstable();
             after.dedup();
-            ancestors.push(implied.into_iter().chain(after.iter().copied()).collect());
+            let upstream: BTreeSet<usize> =
+                implied.into_iter().chain(after.iter().copied()).collect();
+            ancestors.push(upstream.clone());
             index.insert(&phase.name, plan.phases.len());
             plan.phases.push(PlannedPhase {
                 name: phase.name.clone(),
                 failable: phase.failable,
                 after,
+                upstream,
                 source: phase.source.clone(),
             });
         }

@@ -29,6 +29,8 @@ pub struct PreparedCompose {
     pub layout: ComposeLayout,
     pub facts: Arc<ComposeFacts>,
     pub locations: Locations,
+    /// Whether this continues an interrupted compose in its own directory (`--restart`).
+    pub restarted: bool,
 }
 
 /// Reads the options the host itself needs, forms the compose ID, creates the compose
@@ -38,6 +40,28 @@ pub fn prepare(
     config_dir: &Path,
     variants: Vec<VariantFact>,
     request: &ComposeRequest,
+) -> anyhow::Result<PreparedCompose> {
+    prepare_in(config, config_dir, variants, request, None)
+}
+
+/// Like [`prepare`], for continuing the interrupted compose in `compose_dir`: its
+/// directory and compose ID, which the config and request must still make.
+pub fn prepare_restart(
+    config: Map<String, Value>,
+    config_dir: &Path,
+    variants: Vec<VariantFact>,
+    request: &ComposeRequest,
+    compose_dir: &Path,
+) -> anyhow::Result<PreparedCompose> {
+    prepare_in(config, config_dir, variants, request, Some(compose_dir))
+}
+
+fn prepare_in(
+    config: Map<String, Value>,
+    config_dir: &Path,
+    variants: Vec<VariantFact>,
+    request: &ComposeRequest,
+    restart: Option<&Path>,
 ) -> anyhow::Result<PreparedCompose> {
     let text = |name: &str| -> anyhow::Result<String> {
         match config.get(name) {
@@ -77,15 +101,24 @@ pub fn prepare(
         date: date.clone(),
         compose_type: request.compose_type,
         respin: 0,
-    }
-    .with_next_respin(&request.target_dir);
+    };
     let arches: BTreeSet<String> = variants.iter().flat_map(|v| v.arches.clone()).collect();
     if variants.is_empty() {
         bail!("the variants file defines no variant");
     }
-    let layout = ComposeLayout::create(&request.target_dir, &id.to_string())?;
-    std::fs::write(layout.topdir.join("COMPOSE_ID"), id.to_string())
-        .context("writing COMPOSE_ID")?;
+    let (id, layout) = match restart {
+        Some(dir) => {
+            let layout = ComposeLayout::reopen(dir)?;
+            (same_compose(id, &layout)?, layout)
+        }
+        None => {
+            let id = id.with_next_respin(&request.target_dir);
+            let layout = ComposeLayout::create(&request.target_dir, &id.to_string())?;
+            std::fs::write(layout.topdir.join("COMPOSE_ID"), id.to_string())
+                .context("writing COMPOSE_ID")?;
+            (id, layout)
+        }
+    };
     let facts = ComposeFacts {
         id: id.to_string(),
         label: request.label.clone(),
@@ -114,7 +147,29 @@ pub fn prepare(
         layout,
         facts: Arc::new(facts),
         locations,
+        restarted: restart.is_some(),
     })
+}
+
+/// The ID of the compose in `layout` when `id` (respin aside) is the one these inputs
+/// make, so a restart never continues another compose under a new name.
+fn same_compose(mut id: ComposeId, layout: &ComposeLayout) -> anyhow::Result<ComposeId> {
+    let file = layout.topdir.join("COMPOSE_ID");
+    let existing = std::fs::read_to_string(&file)
+        .with_context(|| format!("{}: not a compose directory", layout.topdir.display()))?;
+    let existing = existing.trim();
+    let respin = existing
+        .strip_prefix(&format!("{}.", id.stem()))
+        .and_then(|r| r.parse::<u32>().ok())
+        .with_context(|| {
+            format!(
+                "{}: the compose is {existing}, but this config and these options make {}.<respin>; restart with the same config, compose type and --compose-date",
+                file.display(),
+                id.stem()
+            )
+        })?;
+    id.respin = respin;
+    Ok(id)
 }
 
 /// The compose's Koji hub, from `koji_profile` and `koji_*` options.

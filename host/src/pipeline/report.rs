@@ -14,6 +14,8 @@ use crate::fsutil::write_json_atomic;
 pub enum PhaseResult {
     Done(String),
     Failed(String),
+    /// Not run again: kept from the interrupted run (`--restart`), with its summary then.
+    Kept(String),
 }
 
 /// One phase run: which component, how long each step took, what it reported.
