@@ -119,7 +119,7 @@ pub fn command(l: &Lorax, o: &LoraxOptions) -> Vec<String> {
     ] {
         cmd.extend(values.iter().map(|v| format!("{flag}={v}")));
     }
-    if let Some(size) = o.rootfs_size {
+    if let Some(size) = &o.rootfs_size {
         cmd.push(format!("--rootfs-size={size}"));
     }
     cmd.push(format!("--logfile={}/lorax.log", l.logs));
