@@ -10,6 +10,10 @@
 //! and RHEL, and the distributions publish SPDX SBOMs; the `GENERATED_FROM` relationship
 //! says exactly what a source RPM is to its binaries.
 //!
+//! Its `config` section (all optional):
+//! `{"namespace": "https://sbom.example.com/spdx"}`, the URI prefix of each document's
+//! namespace (`<namespace>/<compose id>/<variant>.<arch>`).
+//!
 //! Policy it needs: `dirs = { compose = "rw" }`, `metadata-read = ["gather"]`.
 
 mod license;
@@ -19,16 +23,40 @@ use pungi_phase_sdk::documents::{ChecksumKind, GatherDocument, Package, Tree, Tr
 use pungi_phase_sdk::{
     Context, DigestAlgorithm, Phase, PhaseError, Progress, Summary, fs, log, register_phase,
 };
+use serde::Deserialize;
 
 use crate::spdx::{Rpm, Subject};
 
 /// Where the SBOMs go, under the compose tree.
 const SBOM_DIR: &str = "/compose/metadata/sbom";
 
+/// The phase's section of its `custom_phases` entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct Config {
+    /// URI prefix of the documents' namespaces; SPDX wants one the author controls.
+    namespace: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            namespace: "https://pungi-wasm.invalid/spdx".to_owned(),
+        }
+    }
+}
+
 struct Sbom;
 
 impl Phase for Sbom {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
+        let config: Config = ctx.phase_config()?.unwrap_or_default();
+        if !config.namespace.contains("://") {
+            return Err(PhaseError::config(format!(
+                "sbom: namespace `{}` is not a URI (e.g. https://sbom.example.com/spdx)",
+                config.namespace
+            )));
+        }
         let info = ctx.info();
         let gather: GatherDocument = ctx.read()?;
         let binary_trees: Vec<&Tree> = gather
@@ -55,7 +83,7 @@ impl Phase for Sbom {
                 variant: &tree.variant,
                 arch: &tree.arch,
                 distro: &info.release_short,
-                namespace: "https://pungi-wasm.invalid/spdx",
+                namespace: &config.namespace,
                 created: created(&info.date)?,
                 creator: concat!("pungi-example-sbom-", env!("CARGO_PKG_VERSION")),
             };
