@@ -20,9 +20,10 @@ use pungi_phase_sdk::{
     Context, MountRole, Phase, PhaseError, Progress, Summary, VariantInfo, fs, log, register_phase,
 };
 use pungi_productmd::{Image, Images};
+use pungi_repodata::compose_date_epoch;
 
 use options::CreateisoOptions;
-use tool::Boot;
+use tool::{Boot, ImageDate};
 
 struct Createiso;
 
@@ -116,6 +117,12 @@ fn make_tree_images(
     work: &str,
 ) -> Result<Vec<Image>, PhaseError> {
     let (variant, arch, tree) = (job.variant, job.arch, job.tree);
+    let dated = ImageDate {
+        date: &info.date,
+        epoch: compose_date_epoch(&info.date).ok_or_else(|| {
+            PhaseError::internal(format!("compose date {:?} is not YYYYMMDD", info.date))
+        })?,
+    };
     let sticky: BTreeSet<String> = extra
         .trees
         .iter()
@@ -161,7 +168,8 @@ fn make_tree_images(
         let packages = stage::stage(ctx, tree, disc, disc_count > 1, &mut repo, &staging)?;
         let boot = boot_of(variant, arch, &staging);
         let iso = format!("{compose}/{iso_dir}/{name}");
-        let implant_md5 = tool::make_image(ctx, options.xorriso, &volid, boot, &iso, &staging)?;
+        let implant_md5 =
+            tool::make_image(ctx, options.xorriso, &volid, boot, &iso, &staging, dated)?;
         write_manifest(&staging, &format!("{iso}.manifest"))?;
         let meta =
             std::fs::metadata(&iso).map_err(|e| PhaseError::io(format!("reading {iso}"), e))?;

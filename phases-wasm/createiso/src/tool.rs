@@ -18,6 +18,23 @@ impl Boot {
     }
 }
 
+/// What an image is dated by: the compose date at 00:00 UTC, never the clock, so the same
+/// inputs make the same image.
+#[derive(Debug, Clone, Copy)]
+pub struct ImageDate<'a> {
+    /// `YYYYMMDD`.
+    pub date: &'a str,
+    /// The same instant in seconds since the epoch.
+    pub epoch: u64,
+}
+
+impl ImageDate<'_> {
+    /// xorriso's ECMA-119 form, `YYYYMMDDhhmmsscc` in UTC.
+    fn timestring(self) -> String {
+        format!("{}00000000", self.date)
+    }
+}
+
 /// Runs `program` with `args`; a non-zero exit is an error carrying its stderr.
 pub fn run(
     ctx: &Context,
@@ -50,6 +67,7 @@ pub fn mkisofs_args(
     boot: Boot,
     iso: &str,
     staging: &str,
+    dated: ImageDate,
 ) -> Vec<String> {
     let mut args: Vec<String> = Vec::new();
     if xorriso {
@@ -90,12 +108,19 @@ pub fn mkisofs_args(
         // isomd5sum cannot verify images under about 700 KiB; 1 MiB of padding (instead
         // of xorriso's 300 KiB) keeps small media checkable and costs nothing on real ones.
         args.extend(["--", "-padding", "1m"].map(String::from));
+        // Every timestamp on the disc (volume dates and UUID, files, the boot catalog)
+        // is the compose date, as SOURCE_DATE_EPOCH would make it.
+        let time = dated.timestring();
+        for setting in ["uuid", "all_file_dates"] {
+            args.extend(["-volume_date".into(), setting.into(), time.clone()]);
+        }
+        args.extend(["-iso_nowtime".into(), time]);
     }
     args
 }
 
-/// Makes the image, makes it isohybrid when it boots from BIOS, implants its MD5 and
-/// returns the implanted MD5.
+/// Makes the image, makes it isohybrid when it boots from BIOS, implants its MD5, dates
+/// the file by the compose date and returns the implanted MD5.
 pub fn make_image(
     ctx: &Context,
     xorriso: bool,
@@ -103,16 +128,18 @@ pub fn make_image(
     boot: Boot,
     iso: &str,
     staging: &str,
+    dated: ImageDate,
 ) -> Result<String, PhaseError> {
     let program = if xorriso { "xorriso" } else { "genisoimage" };
     run(
         ctx,
         program,
-        &mkisofs_args(xorriso, volid, boot, iso, staging),
+        &mkisofs_args(xorriso, volid, boot, iso, staging, dated),
         staging,
     )?;
     if boot.bios {
-        let mut args = Vec::new();
+        // The MBR id is random unless given.
+        let mut args = vec!["--id".to_owned(), (dated.epoch & 0xffff_ffff).to_string()];
         if boot.efi {
             args.push("--uefi".to_owned());
         }
@@ -136,5 +163,11 @@ pub fn make_image(
         .ok_or_else(|| {
             PhaseError::input(format!("checkisomd5 --md5sumonly {iso} printed {text:?}"))
         })?;
+    let modified = std::time::UNIX_EPOCH + std::time::Duration::from_secs(dated.epoch);
+    std::fs::File::options()
+        .write(true)
+        .open(iso)
+        .and_then(|file| file.set_modified(modified))
+        .map_err(|e| PhaseError::io(format!("dating {iso}"), e))?;
     Ok(md5)
 }
