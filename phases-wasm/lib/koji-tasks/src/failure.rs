@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use pungi_phase_sdk::{Context, PhaseError, log};
+use pungi_phase_sdk::{Context, FailedDeliverable, PhaseError};
 
 use crate::blocks::{self, Block, Config};
 
@@ -73,9 +73,10 @@ impl fmt::Display for TaskFailure {
     }
 }
 
-/// Settles a failed deliverable: a warning and `Ok` when failable, else the phase's error.
+/// Settles a failed deliverable: reported (one report per arch) and `Ok` when failable,
+/// else the phase's error.
 pub fn settle(
-    _ctx: &Context,
+    ctx: &Context,
     deliverable: &Deliverable,
     failure: TaskFailure,
 ) -> Result<(), PhaseError> {
@@ -86,12 +87,19 @@ pub fn settle(
         deliverable.variant,
         deliverable.arches.join(",")
     );
-    if deliverable.failable {
-        log::warn(format!(
-            "{message} (failable: the compose goes on without it)"
-        ));
-        Ok(())
-    } else {
-        Err(PhaseError::input(message))
+    if !deliverable.failable {
+        return Err(PhaseError::input(message));
     }
+    for arch in &deliverable.arches {
+        ctx.fail_deliverable(FailedDeliverable {
+            variant: deliverable.variant.clone(),
+            arch: arch.clone(),
+            kind: deliverable.kind.to_owned(),
+            subvariant: Some(deliverable.subvariant.clone()),
+            task_id: failure.task,
+            log: failure.logs.first().cloned(),
+            reason: message.clone(),
+        })?;
+    }
+    Ok(())
 }
