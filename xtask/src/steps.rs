@@ -17,6 +17,7 @@ pub const PHASE_CRATES: &[&str] = &[
     "pungi-test-hostile",
     "pungi-test-future-wit",
     "pungi-test-probe",
+    "pungi-test-custom",
 ];
 
 const WASM_TARGET: &str = "wasm32-wasip2";
