@@ -6,7 +6,10 @@
 //! Rich dependencies get their meaning: `and` needs every part, `or` the
 //! first part that can be met, `with`/`without` one package meeting the
 //! whole expression, and `if`/`unless` wait until the closure is otherwise
-//! complete, when it is known whether their condition holds.
+//! complete, when it is known whether their condition holds. The branch the
+//! condition picks is required; the `then` part ships as well whenever it can,
+//! because a system installing from the repository may meet the condition with
+//! packages from elsewhere (and dnf repoclosure reads `(A if B)` as needing A).
 //! A candidate that conflicts with a chosen package, or that a chosen
 //! package obsoletes, is never chosen.
 
@@ -32,6 +35,8 @@ pub struct Solver<'s, 'a> {
     queue: VecDeque<usize>,
     deferred: Vec<(usize, Rich)>,
     pub unresolved: Vec<String>,
+    /// Appended to the reasons of packages taken while it is set.
+    note: Option<String>,
 }
 
 impl<'s, 'a> Solver<'s, 'a> {
@@ -52,6 +57,7 @@ impl<'s, 'a> Solver<'s, 'a> {
             queue: VecDeque::new(),
             deferred: Vec::new(),
             unresolved: Vec::new(),
+            note: None,
         }
     }
 
@@ -156,7 +162,7 @@ impl<'s, 'a> Solver<'s, 'a> {
             return false;
         };
         let by = self.set.packages[requirer].nevra();
-        let reason = if candidates.len() > 1 {
+        let mut reason = if candidates.len() > 1 {
             format!(
                 "requires `{label}` of {by}; chosen among {} providers: {why}",
                 candidates.len()
@@ -164,6 +170,10 @@ impl<'s, 'a> Solver<'s, 'a> {
         } else {
             format!("requires `{label}` of {by}")
         };
+        if let Some(note) = &self.note {
+            reason.push_str("; ");
+            reason.push_str(note);
+        }
         self.add(best, reason);
         let source = self.set.packages[best].sourcerpm.as_str();
         for other in candidates.into_iter().filter(|&c| c != best) {
@@ -213,9 +223,10 @@ impl<'s, 'a> Solver<'s, 'a> {
     }
 
     /// Resolves an `if`/`unless` once its condition is decided: `condition_met`
-    /// is known true for ready `if`s; for the rest it is evaluated now.
+    /// is known true for ready `if`s; for the rest it is evaluated now. The picked
+    /// branch is required; when that is not `then`, `then` still ships if it can.
     fn settle_conditional(&mut self, requirer: usize, rich: &Rich, condition_met: bool) {
-        let (then, otherwise, needs_then) = match rich {
+        let (then, otherwise, picks_then) = match rich {
             Rich::If {
                 then,
                 condition,
@@ -228,17 +239,26 @@ impl<'s, 'a> Solver<'s, 'a> {
             } => (then, otherwise, !self.holds(condition)),
             _ => return,
         };
-        let branch = if needs_then {
+        let required = if picks_then {
             Some(then)
         } else {
             otherwise.as_ref()
         };
-        if let Some(branch) = branch
+        if let Some(branch) = required
             && !self.require_rich(requirer, branch)
         {
             let nevra = self.set.packages[requirer].nevra();
             self.unresolved
                 .push(format!("{nevra}: nothing provides `{}`", render(branch)));
+        }
+        let arch = self.set.packages[requirer].arch.clone();
+        if !picks_then && !self.holds(then) && self.possible(then, &arch) {
+            self.note = Some(format!(
+                "`{}` ships for systems that meet its condition with other packages",
+                render(rich)
+            ));
+            self.require_rich(requirer, then);
+            self.note = None;
         }
     }
 
