@@ -20,6 +20,10 @@ pub const PHASE_CRATES: &[&str] = &[
     "pungi-test-custom",
 ];
 
+/// The example third-party phases of `examples/phases/`, built and tested with the
+/// stock ones and run by the demo.
+pub const EXAMPLE_CRATES: &[&str] = &["pungi-example-sbom", "pungi-example-changelog-diff"];
+
 const WASM_TARGET: &str = "wasm32-wasip2";
 
 pub fn root() -> PathBuf {
@@ -165,10 +169,11 @@ fn ensure_test_tools() -> anyhow::Result<()> {
 
 pub fn build(profile: Profile) -> anyhow::Result<()> {
     ensure_wasm_target()?;
-    run(&mut cargo_for(
+    run(cargo_for(
         &["build", "--release", "--target", WASM_TARGET],
         PHASE_CRATES,
-    ))?;
+    )
+    .args(EXAMPLE_CRATES.iter().flat_map(|c| ["-p", c])))?;
     let mut native = cargo();
     native.args([
         "build",
@@ -221,7 +226,8 @@ pub fn demo() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A venv with the Python packages the tests use to check our output (productmd).
+/// A venv with the Python packages the tests use to check our output (productmd,
+/// spdx-tools, koji).
 fn python_venv() -> anyhow::Result<PathBuf> {
     let venv = root().join(".venv");
     let python = venv.join("bin/python");
@@ -234,6 +240,14 @@ fn python_venv() -> anyhow::Result<PathBuf> {
         .is_ok_and(|s| s.success());
     if !has_productmd {
         run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "productmd"]))?;
+    }
+    // The SPDX validator (`pyspdxtools`), for the sbom example's output.
+    let has_spdx_tools = Command::new(&python)
+        .args(["-c", "import spdx_tools"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_spdx_tools {
+        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "spdx-tools"]))?;
     }
     // The official koji client, for the tests against the test hub. Without its GSSAPI
     // dependency (which needs krb5 headers to build): the tests use anonymous access.
@@ -292,6 +306,7 @@ pub fn lint() -> anyhow::Result<()> {
     ]))?;
     run(
         cargo_for(&["clippy", "--target", WASM_TARGET], PHASE_CRATES)
+            .args(EXAMPLE_CRATES.iter().flat_map(|c| ["-p", c]))
             .args(["--", "-D", "warnings"]),
     )
 }
