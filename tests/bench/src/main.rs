@@ -9,6 +9,7 @@ mod baselines;
 mod compose;
 mod corpus;
 mod native;
+mod probe;
 mod report;
 
 use std::path::PathBuf;
@@ -30,20 +31,40 @@ struct Args {
     /// Directory of the phase components (release builds).
     #[arg(long, default_value = "target/wasm32-wasip2/release")]
     phases_dir: PathBuf,
+    /// Size in GiB of the file the runtime probe hashes (with files.digest and
+    /// sha256sum); 0 skips the runtime probe.
+    #[arg(long, default_value_t = 4)]
+    probe_gib: u64,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     std::fs::create_dir_all(&args.out)?;
+    if args.probe_gib > 0 {
+        let report =
+            probe::measure(&args.out, &args.phases_dir, args.probe_gib).context("runtime probe")?;
+        write_report(&args.out, "runtime", &report, &report.markdown())?;
+    }
     for size in &args.sizes {
         let report = report::measure(*size, &args.out, &args.phases_dir)
             .with_context(|| format!("benchmark {}", size.name()))?;
-        let json = args.out.join(format!("report-{}.json", size.name()));
-        let markdown = args.out.join(format!("report-{}.md", size.name()));
-        std::fs::write(&json, serde_json::to_string_pretty(&report)?)?;
-        std::fs::write(&markdown, report.markdown())?;
-        println!("{}", report.markdown());
-        println!("written: {} and {}", json.display(), markdown.display());
+        write_report(&args.out, size.name(), &report, &report.markdown())?;
     }
+    Ok(())
+}
+
+/// `report-<name>.json` and `.md` under `out`, and the table on stdout.
+fn write_report(
+    out: &std::path::Path,
+    name: &str,
+    report: &impl serde::Serialize,
+    markdown: &str,
+) -> anyhow::Result<()> {
+    let json = out.join(format!("report-{name}.json"));
+    let md = out.join(format!("report-{name}.md"));
+    std::fs::write(&json, serde_json::to_string_pretty(report)?)?;
+    std::fs::write(&md, markdown)?;
+    println!("{markdown}");
+    println!("written: {} and {}", json.display(), md.display());
     Ok(())
 }

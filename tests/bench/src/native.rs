@@ -43,7 +43,15 @@ pub struct NativeTiming {
 }
 
 /// Runs `phase` natively with `env` (whose mounts are made identity mounts first).
-pub fn run(phase: NativeRun, mut env: PhaseEnv) -> anyhow::Result<NativeTiming> {
+pub fn run(phase: NativeRun, env: PhaseEnv) -> anyhow::Result<NativeTiming> {
+    run_with_counts(phase, env).map(|(timing, _)| timing)
+}
+
+/// [`run`], also returning the counters of the phase's summary.
+pub fn run_with_counts(
+    phase: NativeRun,
+    mut env: PhaseEnv,
+) -> anyhow::Result<(NativeTiming, Vec<(String, u64)>)> {
     for mount in &mut env.grant.mounts {
         mount.guest = mount.host.display().to_string();
     }
@@ -56,7 +64,7 @@ pub fn run(phase: NativeRun, mut env: PhaseEnv) -> anyhow::Result<NativeTiming> 
         cpu: pungi_host::runtime::process_cpu_time().saturating_sub(cpu),
     };
     match result {
-        Ok(_) => Ok(timing),
+        Ok(summary) => Ok((timing, summary.counts)),
         Err(error) => anyhow::bail!("native phase failed: {}", error.message),
     }
 }
