@@ -73,7 +73,10 @@ pub fn bench_gather() -> anyhow::Result<()> {
         .map(|e| e.path())
         .find(|p| p.join("STATUS").is_file())
         .context("no compose directory")?;
-    let phases = std::fs::read_to_string(compose.join("logs/global/phases.json"))?;
+    let phases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        compose.join("logs/global/phases.json"),
+    )?)
+    .context("reading phases.json")?;
     let time = std::fs::read_to_string(&time_log)?;
     let max_rss_kib: u64 = time
         .lines()
@@ -116,7 +119,7 @@ pub fn bench_gather() -> anyhow::Result<()> {
         writeln!(
             report,
             "| {phase} (Wasm, run time; linear memory) | {:.2} | {} |",
-            ms as f64 / 1000.0,
+            ms / 1000.0,
             peak >> 20
         )?;
     }
@@ -144,27 +147,15 @@ pub fn bench_gather() -> anyhow::Result<()> {
 }
 
 /// `run_time` (ms) and `peak_memory` (bytes) of one phase in `phases.json`.
-fn phase_numbers(json: &str, phase: &str) -> (u64, u64) {
-    let Some(at) = json
-        .find(&format!("\"name\":\"{phase}\""))
-        .or_else(|| json.find(&format!("\"name\": \"{phase}\"")))
-    else {
-        return (0, 0);
-    };
-    let rest = &json[at..];
-    let number = |key: &str| -> u64 {
-        rest.find(&format!("\"{key}\""))
-            .map(|i| &rest[i + key.len() + 2..])
-            .map(|s| s.trim_start_matches([':', ' ']))
-            .map(|s| {
-                s.chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-            })
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0)
-    };
-    (number("run_time"), number("peak_memory"))
+fn phase_numbers(json: &serde_json::Value, phase: &str) -> (f64, u64) {
+    let record = json["phases"]
+        .as_array()
+        .and_then(|phases| phases.iter().find(|p| p["name"] == phase));
+    let field = |key: &str| record.map_or(&serde_json::Value::Null, |r| &r[key]);
+    (
+        field("run_time").as_f64().unwrap_or(0.0),
+        field("peak_memory").as_u64().unwrap_or(0),
+    )
 }
 
 /// A config and variants file over the corpus: `Everything` takes every package,
