@@ -107,10 +107,16 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// How deep elements may nest. Comps and variants files nest a handful of levels; the
+/// tree is walked and dropped recursively, so an unbounded depth could overflow the
+/// stack.
+pub const MAX_DEPTH: usize = 256;
+
 /// Parses a whole document into its root element.
 ///
-/// Well-formedness problems (mismatched tags, bad entities, text outside the root)
-/// come back as a single located error: after one the rest of the tree is unknown.
+/// Well-formedness problems (mismatched tags, bad entities, text outside the root,
+/// nesting deeper than [`MAX_DEPTH`]) come back as a single located error: after one
+/// the rest of the tree is unknown.
 pub fn parse_document(text: &str) -> Result<Element, XmlError> {
     let index = LineIndex::new(text);
     let mut reader = Reader::from_str(text);
@@ -125,6 +131,11 @@ pub fn parse_document(text: &str) -> Result<Element, XmlError> {
         match event {
             Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(index.error(start, "content after the root element"));
+            }
+            Event::Start(_) if stack.len() == MAX_DEPTH => {
+                return Err(
+                    index.error(start, format!("elements nested more than {MAX_DEPTH} deep"))
+                );
             }
             Event::Start(tag) => stack.push(open(&tag, &index, start)?),
             Event::Empty(tag) => {
@@ -378,5 +389,23 @@ impl Checker {
             self.errors.dedup();
             Err(XmlErrors(self.errors))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_DEPTH, parse_document};
+
+    /// Found by fuzzing: 100,000 nested elements overflowed the stack.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let nested = |depth: usize| format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        assert!(parse_document(&nested(MAX_DEPTH)).is_ok());
+        let error = parse_document(&nested(100_000)).unwrap_err();
+        assert_eq!((error.line, error.column), (1, 3 * MAX_DEPTH + 1));
+        assert!(
+            error.message.contains("nested more than 256 deep"),
+            "{error}"
+        );
     }
 }
