@@ -138,8 +138,11 @@ pub fn dispatch(
                 .collect();
             Ok(Value::Array(vec![Value::Array(rpms), Value::Array(builds)]))
         }
-        "getBuild" => match find_build(state, &args.get(0, "buildInfo")) {
-            Some(b) => Ok(build_value(b)),
+        "getBuild" => match find_build(state, &args.get(0, "buildInfo"))
+            .cloned()
+            .or_else(|| tasks.build(&args.get(0, "buildInfo")))
+        {
+            Some(b) => Ok(build_value(&b)),
             None if args.flag(1, "strict") => Err(generic(format!(
                 "No such build: {:?}",
                 args.get(0, "buildInfo")

@@ -4,6 +4,7 @@
 
 mod api;
 pub mod generate;
+mod outputs;
 pub mod server;
 pub mod state;
 mod tasks;

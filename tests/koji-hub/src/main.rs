@@ -46,6 +46,9 @@ enum Command {
         /// Corrupt one byte of the first N downloads.
         #[arg(long, default_value_t = 0)]
         corrupt_downloads: u32,
+        /// Fail every task whose request contains this text (repeatable).
+        #[arg(long)]
+        fail_tasks: Vec<String>,
     },
     /// Write the fixture demo as a hub: OUT/input, OUT/koji/state.json, OUT/koji/topdir.
     Demo {
@@ -74,6 +77,7 @@ fn main() -> anyhow::Result<()> {
             delay_ms,
             truncate_downloads,
             corrupt_downloads,
+            fail_tasks,
         } => {
             let indexed = Indexed::load(&state)?;
             let server = tiny_http::Server::http(&listen)
@@ -85,7 +89,7 @@ fn main() -> anyhow::Result<()> {
             println!("listening on http://{addr}");
             let hub = Hub {
                 state: indexed,
-                tasks: Tasks::start(topdir.clone(), workers),
+                tasks: Tasks::start(topdir.clone(), workers, fail_tasks),
                 topdir,
                 faults: Faults {
                     http_500: AtomicU32::new(fail_http),

@@ -1,7 +1,10 @@
-//! Tasks: submitted by `runroot`, `createImage`, `livemedia` or `buildContainer`, queued
-//! FREE, picked up by worker threads (OPEN), and CLOSED with small real output files
-//! under `<topdir>/work/tasks/<id % 10000>/<id>/`, or FAILED / CANCELED. A task whose
-//! options hold `"fail": true` fails; `"duration_ms"` sets how long it runs.
+//! Tasks: submitted by `runroot`, `buildImageOz`, `createImage`, `livecd`, `appliance`,
+//! `livemedia` or `buildContainer`, queued FREE, picked up by worker threads (OPEN), and
+//! CLOSED with small real output files (see `outputs`) under
+//! `<topdir>/work/tasks/<id % 10000>/<id>/`, or FAILED (with their log) / CANCELED. A task
+//! whose options hold `"fail": true`, or whose request contains one of the hub's
+//! `--fail-tasks` patterns, fails; `"duration_ms"` sets how long it runs. A non-scratch
+//! `buildContainer` task makes a build `getBuild` then knows.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -11,10 +14,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use pungi_host::capabilities::koji::model::TaskState;
 use pungi_host::capabilities::koji::xmlrpc::{Fault, Value};
 
-/// The methods that create a task, and where their arch argument is.
+use crate::outputs;
+use crate::state::Build;
+
+/// The methods that create a task, and where their arch (or list of arches) argument is.
 const TASK_METHODS: &[(&str, Option<usize>)] = &[
     ("runroot", Some(1)),
+    ("buildImageOz", Some(2)),
     ("createImage", Some(3)),
+    ("livecd", Some(2)),
+    ("appliance", Some(2)),
     ("livemedia", Some(2)),
     ("buildContainer", None),
 ];
@@ -24,7 +33,7 @@ struct Task {
     method: String,
     params: Vec<Value>,
     options: BTreeMap<String, Value>,
-    arch: String,
+    arches: Vec<String>,
     state: TaskState,
     create_ts: f64,
     start_ts: Option<f64>,
@@ -35,6 +44,8 @@ struct Task {
 
 struct Queue {
     tasks: Vec<Task>,
+    /// Builds made by container tasks.
+    builds: Vec<Build>,
     stopping: bool,
 }
 
@@ -43,6 +54,8 @@ struct Queue {
 pub struct Tasks {
     inner: Arc<(Mutex<Queue>, Condvar)>,
     topdir: PathBuf,
+    /// A task whose request contains one of these fails.
+    fail_patterns: Arc<Vec<String>>,
 }
 
 fn now() -> f64 {
@@ -60,17 +73,20 @@ fn no_such_task(id: &Value) -> Fault {
 }
 
 impl Tasks {
-    /// A table whose outputs go under `topdir`, with `workers` worker threads.
-    pub fn start(topdir: PathBuf, workers: usize) -> Tasks {
+    /// A table whose outputs go under `topdir`, with `workers` worker threads; tasks
+    /// whose request contains one of `fail_patterns` fail.
+    pub fn start(topdir: PathBuf, workers: usize, fail_patterns: Vec<String>) -> Tasks {
         let tasks = Tasks {
             inner: Arc::new((
                 Mutex::new(Queue {
                     tasks: Vec::new(),
+                    builds: Vec::new(),
                     stopping: false,
                 }),
                 Condvar::new(),
             )),
             topdir,
+            fail_patterns: Arc::new(fail_patterns),
         };
         for _ in 0..workers.max(1) {
             let me = tasks.clone();
@@ -81,6 +97,23 @@ impl Tasks {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Queue> {
         self.inner.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A build a container task made, by id or NVR.
+    pub fn build(&self, info: &Value) -> Option<Build> {
+        let queue = self.lock();
+        queue
+            .builds
+            .iter()
+            .find(|b| match info {
+                Value::Int(id) => b.id == *id,
+                Value::String(text) => {
+                    text.parse::<i64>().ok() == Some(b.id)
+                        || format!("{}-{}-{}", b.name, b.version, b.release) == *text
+                }
+                _ => false,
+            })
+            .cloned()
     }
 
     /// The task methods of the hub API; anything else is an unknown method.
@@ -152,11 +185,14 @@ impl Tasks {
             .and_then(Value::as_struct)
             .cloned()
             .unwrap_or_default();
-        let arch = arch_at
-            .and_then(|i| params.get(i))
-            .and_then(Value::as_str)
-            .unwrap_or("noarch")
-            .to_owned();
+        let arches = match arch_at.and_then(|i| params.get(i)) {
+            Some(Value::String(arch)) => arch.split_whitespace().map(str::to_owned).collect(),
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
         let mut queue = self.lock();
         let id = queue.tasks.len() as i64 + 1;
         queue.tasks.push(Task {
@@ -164,7 +200,7 @@ impl Tasks {
             method: method.to_owned(),
             params: params.to_vec(),
             options,
-            arch,
+            arches,
             state: TaskState::Free,
             create_ts: now(),
             start_ts: None,
@@ -180,7 +216,7 @@ impl Tasks {
     /// A worker: takes the oldest FREE task, runs it, repeats.
     fn work(&self) {
         loop {
-            let (id, method, arch, options, params) = {
+            let (id, method, arches, options, params) = {
                 let mut queue = self.lock();
                 loop {
                     if queue.stopping {
@@ -192,7 +228,7 @@ impl Tasks {
                         break (
                             t.id,
                             t.method.clone(),
-                            t.arch.clone(),
+                            t.arches.clone(),
                             t.options.clone(),
                             t.params.clone(),
                         );
@@ -205,19 +241,32 @@ impl Tasks {
                 .and_then(Value::as_i64)
                 .unwrap_or(200);
             std::thread::sleep(Duration::from_millis(duration.max(0) as u64));
-            let outcome = if options.get("fail").and_then(Value::as_bool) == Some(true) {
-                Err(Fault {
-                    code: 1000,
-                    message: format!("{method} task {id} failed (asked to by its options)"),
-                })
-            } else {
-                self.produce(id, &method, &arch, &params)
-                    .map_err(|e| Fault {
-                        code: 1000,
-                        message: format!("{method} task {id}: {e}"),
-                    })
+            let request = format!("{params:?}");
+            let failing = options.get("fail").and_then(Value::as_bool) == Some(true)
+                || self
+                    .fail_patterns
+                    .iter()
+                    .any(|p| request.contains(p.as_str()));
+            let dir = self.topdir.join(format!("work/tasks/{}/{id}", id % 10000));
+            let produced = outputs::produce(&outputs::Request {
+                id,
+                method: &method,
+                params: &params,
+                options: &options,
+                arches: &arches,
+                dir: &dir,
+            });
+            let outcome = match produced {
+                _ if failing => Err(format!("{method} task {id} failed (asked to)")),
+                Err(e) => Err(format!("{method} task {id}: {e}")),
+                Ok(files) => Ok(files),
             };
+            let logs = vec![format!("{method}.log")];
             let mut queue = self.lock();
+            let build = match (&outcome, method.as_str()) {
+                (Ok(_), "buildContainer") => container_build(&mut queue, id, &params, &options),
+                _ => None,
+            };
             if let Some(t) = queue.tasks.iter_mut().find(|t| t.id == id)
                 && t.state == TaskState::Open
             {
@@ -225,95 +274,108 @@ impl Tasks {
                 match outcome {
                     Ok(files) => {
                         t.state = TaskState::Closed;
-                        t.result = Some(Ok(Value::record([
-                            ("task_id", Value::Int(id)),
-                            ("arch", Value::str(arch.clone())),
-                            (
-                                "files",
-                                Value::Array(
-                                    files.iter().map(|(f, _)| Value::str(f.clone())).collect(),
-                                ),
-                            ),
-                        ])));
-                        t.outputs = files;
+                        t.result = Some(Ok(result(id, &method, &arches, &files, build)));
+                        t.outputs = sizes(&dir, files);
                     }
-                    Err(fault) => {
+                    Err(message) => {
                         t.state = TaskState::Failed;
-                        t.result = Some(Err(fault));
+                        t.result = Some(Err(Fault {
+                            code: 1000,
+                            message,
+                        }));
+                        t.outputs = sizes(&dir, logs);
                     }
                 }
             }
         }
     }
+}
 
-    /// Writes the task's output files; returns their names and sizes.
-    fn produce(
-        &self,
-        id: i64,
-        method: &str,
-        arch: &str,
-        params: &[Value],
-    ) -> std::io::Result<Vec<(String, u64)>> {
-        let dir = self.topdir.join(format!("work/tasks/{}/{id}", id % 10000));
-        std::fs::create_dir_all(&dir)?;
-        let name = params
-            .first()
-            .and_then(Value::as_str)
-            .unwrap_or("image")
-            .replace('/', "_");
-        let nvra = |ext: &str| {
-            let version = params.get(1).and_then(Value::as_str).unwrap_or("1");
-            format!("{name}-{version}-{id}.{arch}.{ext}")
-        };
-        let mut files: Vec<(String, Vec<u8>)> = vec![(
-            format!("{method}.log"),
-            format!("{method} task {id} on {arch}\nparams: {params:?}\nexit status 0\n")
-                .into_bytes(),
-        )];
-        match method {
-            "runroot" => {}
-            "createImage" => files.push((nvra("qcow2"), qcow2())),
-            "livemedia" => files.push((nvra("iso"), iso(&name))),
-            _ => files.push((
-                format!("docker-image-{id}.json"),
-                format!("{{\"task\": {id}, \"image\": \"{name}\", \"arch\": \"{arch}\"}}\n")
-                    .into_bytes(),
-            )),
-        }
-        files
-            .into_iter()
-            .map(|(file, bytes)| {
-                std::fs::write(dir.join(&file), &bytes)?;
-                Ok((file, bytes.len() as u64))
+/// The files that exist, with their sizes.
+fn sizes(dir: &std::path::Path, files: Vec<String>) -> Vec<(String, u64)> {
+    files
+        .into_iter()
+        .filter_map(|f| std::fs::metadata(dir.join(&f)).ok().map(|m| (f, m.len())))
+        .collect()
+}
+
+/// `getTaskResult` of a closed task: `buildContainer`'s `koji_builds` and
+/// `repositories`, the files for the others.
+fn result(
+    id: i64,
+    method: &str,
+    arches: &[String],
+    files: &[String],
+    build: Option<Build>,
+) -> Value {
+    if method == "buildContainer" {
+        let repositories = build
+            .as_ref()
+            .map(|b| {
+                format!(
+                    "registry.example.com/{}:{}-{}",
+                    b.name, b.version, b.release
+                )
             })
-            .collect()
+            .unwrap_or_else(|| format!("registry.example.com/scratch:task-{id}"));
+        return Value::record([
+            (
+                "koji_builds",
+                Value::Array(build.iter().map(|b| Value::str(b.id.to_string())).collect()),
+            ),
+            ("repositories", Value::Array(vec![Value::str(repositories)])),
+        ]);
     }
+    Value::record([
+        ("task_id", Value::Int(id)),
+        ("arch", Value::str(arches.join(" "))),
+        (
+            "files",
+            Value::Array(files.iter().map(|f| Value::str(f.clone())).collect()),
+        ),
+    ])
 }
 
-/// A qcow2 header (version 3, empty 1 MiB disk).
-fn qcow2() -> Vec<u8> {
-    let mut bytes = vec![0u8; 512];
-    bytes[..4].copy_from_slice(b"QFI\xfb");
-    bytes[4..8].copy_from_slice(&3u32.to_be_bytes());
-    bytes[24..32].copy_from_slice(&(1u64 << 20).to_be_bytes());
-    bytes
-}
-
-/// An ISO 9660 volume: system area plus a primary volume descriptor and terminator.
-fn iso(label: &str) -> Vec<u8> {
-    let mut bytes = vec![0u8; 16 * 2048 + 2 * 2048];
-    let pvd = 16 * 2048;
-    bytes[pvd] = 1;
-    bytes[pvd + 1..pvd + 6].copy_from_slice(b"CD001");
-    bytes[pvd + 6] = 1;
-    let label: Vec<u8> = label.bytes().take(32).collect();
-    bytes[pvd + 40..pvd + 72].fill(b' ');
-    bytes[pvd + 40..pvd + 40 + label.len()].copy_from_slice(&label);
-    let end = pvd + 2048;
-    bytes[end] = 255;
-    bytes[end + 1..end + 6].copy_from_slice(b"CD001");
-    bytes[end + 6] = 1;
-    bytes
+/// The build a non-scratch `buildContainer(source, target, opts)` makes: named after
+/// the source repository, version from `opts["version"]` or 1, release the task id.
+fn container_build(
+    queue: &mut Queue,
+    id: i64,
+    params: &[Value],
+    options: &BTreeMap<String, Value>,
+) -> Option<Build> {
+    if options.get("scratch").and_then(Value::as_bool) == Some(true) {
+        return None;
+    }
+    let source = params
+        .first()
+        .and_then(Value::as_str)
+        .unwrap_or("container");
+    let name = source
+        .split('#')
+        .next()
+        .unwrap_or(source)
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("container")
+        .trim_end_matches(".git");
+    let build = Build {
+        id: 1_000_000 + id,
+        name: format!("{name}-container"),
+        version: options
+            .get("version")
+            .and_then(Value::as_str)
+            .unwrap_or("1")
+            .to_owned(),
+        release: id.to_string(),
+        epoch: None,
+        owner: "osbs".into(),
+        creation_event: 0,
+        rpms: Vec::new(),
+    };
+    queue.builds.push(build.clone());
+    Some(build)
 }
 
 fn info(t: &Task, request: bool) -> Value {
@@ -321,7 +383,13 @@ fn info(t: &Task, request: bool) -> Value {
         ("id", Value::Int(t.id)),
         ("method", Value::str(t.method.clone())),
         ("state", Value::Int(t.state.number())),
-        ("arch", Value::str(t.arch.clone())),
+        (
+            "arch",
+            Value::str(match t.arches.as_slice() {
+                [one] => one.clone(),
+                _ => "noarch".to_owned(),
+            }),
+        ),
         ("label", Value::Nil),
         ("parent", Value::Nil),
         ("owner", Value::Int(1)),
