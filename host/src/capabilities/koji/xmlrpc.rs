@@ -245,6 +245,11 @@ pub fn decode_response(xml: &str) -> Result<Result<Value, Fault>, ParseError> {
     Ok(Ok(value))
 }
 
+/// How deep elements may nest. Koji's answers nest a few levels per value; the tree is
+/// decoded and dropped recursively, so a hub answering with an unbounded depth could
+/// overflow the host's stack.
+const MAX_DEPTH: usize = 256;
+
 /// A minimal element tree; XML-RPC has no mixed content worth keeping.
 struct Node {
     name: String,
@@ -259,6 +264,11 @@ impl Node {
         let mut stack: Vec<Node> = vec![Node::new("#document")];
         loop {
             match reader.read_event().map_err(|e| err(&e))? {
+                Event::Start(_) if stack.len() > MAX_DEPTH => {
+                    return Err(ParseError(format!(
+                        "elements nested more than {MAX_DEPTH} deep"
+                    )));
+                }
                 Event::Start(tag) => stack.push(Node::new(tag.name().as_ref())),
                 Event::Empty(tag) => {
                     let node = Node::new(tag.name().as_ref());
@@ -384,6 +394,22 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzzing: 200,000 nested arrays overflowed the stack.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let nested = |depth: usize| {
+            format!(
+                "<methodResponse><params><param><value>{}<int>1</int>{}</value></param>\
+                 </params></methodResponse>",
+                "<array><data><value>".repeat(depth),
+                "</value></data></array>".repeat(depth)
+            )
+        };
+        assert!(decode_response(&nested(80)).is_ok());
+        let error = decode_response(&nested(200_000)).unwrap_err();
+        assert!(error.0.contains("nested more than 256 deep"), "{error}");
+    }
 
     #[test]
     fn round_trips_koji_extensions() {
