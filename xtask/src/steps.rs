@@ -14,6 +14,13 @@ pub const PHASE_CRATES: &[&str] = &[
     "pungi-phase-createiso",
     "pungi-phase-image-checksum",
     "pungi-phase-test",
+    "pungi-phase-buildinstall",
+    "pungi-phase-live-images",
+    "pungi-phase-live-media",
+    "pungi-phase-image-build",
+    "pungi-phase-osbs",
+    "pungi-phase-ostree",
+    "pungi-phase-ostree-installer",
     "pungi-test-hostile",
     "pungi-test-future-wit",
     "pungi-test-probe",
@@ -122,6 +129,8 @@ fn ensure_test_tools() -> anyhow::Result<()> {
         ("mksquashfs", "squashfs-tools"),
         ("msgfmt", "gettext"),
         ("git", "git"),
+        ("qemu-img", "qemu-utils"),
+        ("xz", "xz-utils"),
     ];
     /// Files (not programs) the tests use: the boot loader of the synthetic boot tree.
     const FILES: &[(&str, &str)] = &[
