@@ -1,12 +1,16 @@
-//! What goes on which disc: every file of the tree but its repodata, boot and other
-//! files first, then the packages, split over discs of `media_size` with the extra files
-//! on each (Pungi's `split_iso`).
+//! What goes on which disc: every file of the tree but its repodata and Buildinstall's
+//! netinstall `images/boot.iso` (listed in `.treeinfo`, never on the DVD, as in Pungi),
+//! boot and other files first, then the packages, split over discs of `media_size` with
+//! the extra files on each (Pungi's `split_iso`).
 
 use std::collections::BTreeSet;
 
 use pungi_documents::Tree;
 use pungi_media::split::{Disc, MediaFile, split};
 use pungi_phase_sdk::PhaseError;
+
+/// Buildinstall's boot image in the os tree.
+const NETINST: &str = "images/boot.iso";
 
 /// The discs of one tree, each a list of paths relative to the tree root.
 pub fn discs(
@@ -17,7 +21,7 @@ pub fn discs(
     let mut others = Vec::new();
     walk(&tree.path, "", &mut others)?;
     let packages: BTreeSet<&str> = tree.packages.iter().map(|p| p.location.as_str()).collect();
-    others.retain(|f| !packages.contains(f.path.as_str()));
+    others.retain(|f| !packages.contains(f.path.as_str()) && f.path != NETINST);
     for file in &mut others {
         file.sticky = sticky.contains(&file.path);
     }
