@@ -8,9 +8,10 @@ use super::inputs::read_inputs;
 use crate::compose::{ComposeType, Status, terminate_on_signal};
 use crate::logging::LogFiles;
 use crate::pipeline::{
-    ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, prepare, prepare_restart,
+    ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, custom_phases, place, prepare,
+    prepare_restart, stock_graph,
 };
-use crate::policy::{ComponentLock, Policy, widenings};
+use crate::policy::{ComponentLock, Policy, grant_custom, widenings};
 use crate::runtime::Runtime;
 
 /// Arguments of `pungi-wasm compose`.
@@ -100,17 +101,36 @@ impl ComposeArgs {
 }
 
 pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
-    let policy = match &args.policy {
+    let mut policy = match &args.policy {
         Some(path) => Policy::stock_with_overrides(path)?,
         None => Policy::stock(),
     };
     let inputs = read_inputs(&args.config)?;
     let mut skip = args.skip_phase.clone();
     skip.extend(inputs.skip_phases()?);
-    let selection = Selection::new(&skip, &args.just_phase)?;
-    if args.restricted {
-        refuse_widened(&policy, &selection)?;
+    let custom = custom_phases(&inputs.options, &inputs.config_dir, &args.config)?;
+    let custom_names: Vec<String> = custom.iter().map(|c| c.name.clone()).collect();
+    let selection = Selection::with_custom(&skip, &args.just_phase, &custom_names)?;
+    for phase in custom.iter().filter(|c| selection.includes(&c.name, true)) {
+        grant_custom(
+            &mut policy,
+            &phase.name,
+            &phase.grant,
+            &phase.policy_section,
+        )?;
     }
+    if args.restricted {
+        let mut names: Vec<String> = selection.phases().map(|p| p.name.to_owned()).collect();
+        names.extend(
+            custom_names
+                .iter()
+                .filter(|n| selection.includes(n, true))
+                .cloned(),
+        );
+        refuse_widened(&policy, &names)?;
+    }
+    let mut graph = stock_graph(&inputs.options);
+    place(&mut graph, &custom);
     let lock = args.lock.as_deref().map(ComponentLock::read).transpose()?;
     let target_dir = match (&args.target_dir, &args.restart) {
         (Some(dir), _) => dir.clone(),
@@ -171,7 +191,7 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         progress: &progress,
         lock: lock.as_ref(),
     };
-    let report = pipeline.run(&prepared)?;
+    let report = pipeline.run_graph(&prepared, &graph)?;
     for phase in &report.phases {
         let (mark, message) = match &phase.result {
             PhaseResult::Done(message) => ("ok    ", message),
@@ -207,15 +227,16 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `--restricted`: every selected phase must be granted no more than the stock policy.
-fn refuse_widened(policy: &Policy, selection: &Selection) -> anyhow::Result<()> {
+/// `--restricted`: every selected phase (custom ones too, which the stock policy grants
+/// nothing) must be granted no more than the stock policy.
+fn refuse_widened(policy: &Policy, phases: &[String]) -> anyhow::Result<()> {
     let stock = Policy::stock();
-    let problems: Vec<String> = selection
-        .phases()
-        .flat_map(|spec| {
-            widenings(policy, &stock, spec.name)
+    let problems: Vec<String> = phases
+        .iter()
+        .flat_map(|name| {
+            widenings(policy, &stock, name)
                 .into_iter()
-                .map(move |why| format!("  phase `{}`: {why}", spec.name))
+                .map(move |why| format!("  phase `{name}`: {why}"))
         })
         .collect();
     if problems.is_empty() {

@@ -5,6 +5,7 @@
 //! new phase starts, the running ones finish.
 
 mod catalog;
+mod custom;
 mod deliverables;
 mod phases;
 mod plan;
@@ -21,6 +22,7 @@ use anyhow::Context as _;
 use indicatif::{MultiProgress, ProgressBar};
 
 pub use catalog::PhaseCatalog;
+pub use custom::{CustomPhase, Placement, custom_phases, place};
 pub use deliverables::FailedDeliverable;
 pub use phases::{PUNGI_PHASES, PhaseSpec, Selection, SelectionError, pungi_phase};
 pub use plan::{ComponentSource, GraphPhase, Plan, PlannedPhase, SkippedPhase, stock_graph};

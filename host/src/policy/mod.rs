@@ -1,6 +1,7 @@
 //! Who may do what. [`Policy`] is what the user (or the stock defaults) allows each phase;
 //! [`granter`] turns it into the concrete [`Grant`] one phase run gets.
 
+mod custom;
 mod grant;
 mod granter;
 mod pattern;
@@ -13,6 +14,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde::Deserialize;
 
+pub use custom::grant_custom;
 pub use grant::{Grant, Limits, MountGrant, MountRole};
 pub use granter::{Locations, RepoLocation, grant_for};
 pub use pattern::arg_matches;

@@ -1,26 +1,38 @@
 //! `--restricted`: a compose that refuses any phase whose grant is wider than the stock
 //! least-privilege one, so a policy file can only narrow what phases get.
 
-use super::{Access, Policy};
+use super::{Access, Defaults, PhasePolicy, Policy};
 
 /// Every way `phase`'s section in `policy` grants more than in `stock`; empty when it
 /// grants no more.
 pub fn widenings(policy: &Policy, stock: &Policy, phase: &str) -> Vec<String> {
-    let ours = policy.for_phase(phase);
-    let base = stock.for_phase(phase);
+    wider_than(
+        (&policy.for_phase(phase), &policy.defaults),
+        (&stock.for_phase(phase), &stock.defaults),
+        "by default",
+    )
+}
+
+/// Every way the section `ours` (with its defaults) grants more than `base`; `baseline`
+/// says where `base` comes from, for the messages ("by default").
+pub fn wider_than(
+    (ours, d): (&PhasePolicy, &Defaults),
+    (base, s): (&PhasePolicy, &Defaults),
+    baseline: &str,
+) -> Vec<String> {
     let mut wider = Vec::new();
     for (location, access) in &ours.dirs {
         match (base.dirs.get(location), access) {
-            (None, _) => wider.push(format!("directory {location:?} is not granted by default")),
+            (None, _) => wider.push(format!("directory {location:?} is not granted {baseline}")),
             (Some(Access::ReadOnly), Access::ReadWrite) => {
-                wider.push(format!("directory {location:?} is read-only by default"))
+                wider.push(format!("directory {location:?} is read-only {baseline}"))
             }
             _ => {}
         }
     }
     let extra = |what: &str, ours: &[String], base: &[String], wider: &mut Vec<String>| {
         for item in ours.iter().filter(|i| !base.contains(i)) {
-            wider.push(format!("{what} `{item}` is not granted by default"));
+            wider.push(format!("{what} `{item}` is not granted {baseline}"));
         }
     };
     extra("command", &ours.commands, &base.commands, &mut wider);
@@ -34,7 +46,7 @@ pub fn widenings(policy: &Policy, stock: &Policy, phase: &str) -> Vec<String> {
         let same = base.command.contains(command) || base.commands.contains(&command.program);
         if !same {
             wider.push(format!(
-                "command `{}` with {:?} is not granted by default",
+                "command `{}` with {:?} is not granted {baseline}",
                 command.program, command.args
             ));
         }
@@ -42,7 +54,7 @@ pub fn widenings(policy: &Policy, stock: &Policy, phase: &str) -> Vec<String> {
     for mount in &ours.mounts {
         if !base.mounts.contains(mount) {
             wider.push(format!(
-                "mount {:?} at {:?} is not granted by default",
+                "mount {:?} at {:?} is not granted {baseline}",
                 mount.path, mount.guest
             ));
         }
@@ -66,14 +78,15 @@ pub fn widenings(policy: &Policy, stock: &Policy, phase: &str) -> Vec<String> {
         &mut wider,
     );
     if ours.hardlink_read_only && !base.hardlink_read_only {
-        wider.push("hardlinks out of read-only mounts are not granted by default".into());
+        wider.push(format!(
+            "hardlinks out of read-only mounts are not granted {baseline}"
+        ));
     }
     let limit =
         |name: &str, ours: Option<u64>, base: Option<u64>, default_ours: u64, default_base: u64| {
             let (o, b) = (ours.unwrap_or(default_ours), base.unwrap_or(default_base));
-            (o > b).then(|| format!("{name} {o} is above the default {b}"))
+            (o > b).then(|| format!("{name} {o} is above the {b} granted {baseline}"))
         };
-    let (d, s) = (&policy.defaults, &stock.defaults);
     wider.extend(limit(
         "memory-mib",
         ours.memory_mib,

@@ -69,6 +69,44 @@ const GATHER_METHOD: Type = Type::OneOf(&[
     ])),
 ]);
 
+/// What a custom phase asks to be granted, in the policy file's own keys; the host checks
+/// it against the phase's `[phase.<name>]` section of the `--policy` file.
+const CUSTOM_GRANT: Record = Record {
+    fields: &[
+        ("dirs", Type::Map(&Type::Enum(&["ro", "rw"]))),
+        ("mounts", Type::List(&Type::Map(&Type::Str))),
+        ("commands", STRINGS),
+        ("command", Type::List(&Type::Map(&Type::Any))),
+        ("command-env", STRINGS),
+        ("metadata-read", STRINGS),
+        ("metadata-write", STRINGS),
+        ("hardlink-read-only", Type::Bool),
+        ("koji-methods", STRINGS),
+        ("memory-mib", Type::Int),
+        ("time-seconds", Type::Int),
+        ("output-kib", Type::Int),
+    ],
+    required: &[],
+    open: false,
+};
+
+/// A third-party phase component and where it runs in the phase graph.
+const CUSTOM_PHASE: Type = Type::Record(&Record {
+    fields: &[
+        ("name", Type::Str),
+        ("component", Type::Str),
+        ("sha256", Type::Str),
+        ("after", Type::Str),
+        ("before", Type::Str),
+        ("parallel_with", Type::Str),
+        ("failable", Type::Bool),
+        ("config", Type::Map(&Type::Any)),
+        ("grant", Type::Record(&CUSTOM_GRANT)),
+    ],
+    required: &["name", "component", "sha256"],
+    open: false,
+});
+
 const EXTRA_FILE: Type = Type::Record(&Record {
     fields: &[
         ("scm", Type::Str),
@@ -382,6 +420,7 @@ pub static OPTIONS: &[O] = &[
     O::new("hashed_directories", Type::Bool, "gather", "Put packages in subdirectories named by their first letter.").default("False"),
     O::new("link_type", Type::Enum(&["hardlink", "copy", "hardlink-or-copy", "symlink", "abspath-symlink"]), "gather", "How packages get into the compose tree.").default("\"hardlink-or-copy\""),
     O::new("skip_phases", Type::List(&Type::Enum(PHASE_NAMES)), "general", "Phases not to run; phases this build lacks are accepted and ignored.").default("[]").yes(),
+    O::new("custom_phases", Type::List(&CUSTOM_PHASE), "general", "Third-party phase components: name, component (relative to the config), sha256, one of after/before/parallel_with, failable, config, grant (approved by `[phase.<name>]` in --policy).").default("[]").yes().extension(),
     O::new("failable_deliverables", Type::VariantArch(&STRINGS), "general", "Deliverables (`iso`, `live`, `image-build`, ...) whose failure does not fail the compose.").default("[]"),
     O::new("translate_paths", STRING_PAIRS, "general", "`(local prefix, URL prefix)` pairs to publish paths as URLs.").default("[]"),
     O::new("paths_module", Type::Str, "general", "Python module overriding the compose layout."),
