@@ -2,7 +2,10 @@
 //! `.../debug/tree`, `<Variant>/source/tree`), with the variant's comps as the group file
 //! of binary repos; `createrepo_checksum` picks the digest. Output matches createrepo_c's
 //! formats, and is byte-identical for identical inputs (timestamps come from the compose
-//! date, not the clock).
+//! date, not the clock). With `--old-composes`, a tree whose inputs did not change since
+//! the newest finished old compose gets that compose's repodata (see `reuse`).
+
+mod reuse;
 
 use pungi_documents::{CreaterepoDocument, GatherDocument, RepoRecord, names};
 use pungi_phase_sdk::{Context, Phase, PhaseError, Progress, Summary, log, register_phase};
@@ -14,26 +17,36 @@ impl Phase for Createrepo {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let gather: GatherDocument = ctx.read_document(names::GATHER)?;
         let options = repo_options(ctx)?;
+        let old = reuse::OldRepos::find(ctx)?;
         let progress = Progress::begin(gather.trees.len() as u64, "writing repodata");
         let mut document = CreaterepoDocument::default();
-        let mut packages = 0u64;
+        let (mut packages, mut reused) = (0u64, 0u64);
         for tree in &gather.trees {
             let mut tree_options = options.clone();
             tree_options.group_file = tree.comps.as_ref().map(Into::into);
-            let summary = write_repo(
-                std::path::Path::new(&tree.path),
-                &tree.packages,
-                &tree_options,
-            )
-            .map_err(|e| PhaseError::input(format!("repodata for {}: {e}", tree.path)))?;
-            log::info(format!("{}: {} packages", tree.path, summary.packages));
-            packages += summary.packages as u64;
+            let fingerprint = reuse::fingerprint(tree, &tree_options)?;
+            if old
+                .as_ref()
+                .is_some_and(|old| old.reuse(tree, &fingerprint))
+            {
+                reused += 1;
+            } else {
+                write_repo(
+                    std::path::Path::new(&tree.path),
+                    &tree.packages,
+                    &tree_options,
+                )
+                .map_err(|e| PhaseError::input(format!("repodata for {}: {e}", tree.path)))?;
+                log::info(format!("{}: {} packages", tree.path, tree.packages.len()));
+            }
+            packages += tree.packages.len() as u64;
             document.repos.push(RepoRecord {
                 variant: tree.variant.clone(),
                 arch: tree.arch.clone(),
                 kind: tree.kind,
                 path: tree.path.clone(),
-                packages: summary.packages as u64,
+                packages: tree.packages.len() as u64,
+                fingerprint,
             });
             progress.advance(1);
         }
@@ -44,6 +57,7 @@ impl Phase for Createrepo {
             document.repos.len()
         ))
         .count("repositories", document.repos.len() as u64)
+        .count("reused", reused)
         .count("packages", packages))
     }
 }

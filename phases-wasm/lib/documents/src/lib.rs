@@ -100,6 +100,10 @@ pub struct RepoRecord {
     /// Virtual path of the repository root.
     pub path: String,
     pub packages: u64,
+    /// sha256 of everything the repodata was made from (package records, group file,
+    /// options): a later compose with the same fingerprint may reuse this repodata.
+    #[serde(default)]
+    pub fingerprint: String,
 }
 
 /// Written by ExtraFiles: the files it copied into each variant.arch tree, so Createiso

@@ -43,6 +43,21 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// A metadata file whose digest is not the one repomd.xml records for it.
+    pub(crate) fn checksum_mismatch(
+        path: impl Into<PathBuf>,
+        recorded: &crate::Checksum,
+        actual_hex: &str,
+    ) -> Self {
+        Error::repo(
+            path,
+            format!(
+                "checksum mismatch: repomd.xml says {} {}, the file has {actual_hex}",
+                recorded.algorithm, recorded.hex
+            ),
+        )
+    }
 }
 
 /// A version or dependency string that cannot be parsed.

@@ -5,6 +5,7 @@
 pub mod arch;
 mod checksum;
 mod closure;
+mod copy;
 mod date;
 mod dependency;
 mod error;
@@ -24,6 +25,7 @@ mod xml;
 
 pub use checksum::{Checksum, ChecksumKind};
 pub use closure::{Unresolved, repoclosure};
+pub use copy::copy_repodata;
 pub use date::compose_date_epoch;
 pub use dependency::{Dependency, Flag, Range};
 pub use error::{Error, ParseError, Result};

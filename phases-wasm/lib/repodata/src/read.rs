@@ -138,12 +138,10 @@ fn read_document<T>(
         .finish()
         .map_err(|e| Error::io(&path, e))?;
     if actual.hex != record.checksum.hex {
-        return Err(Error::repo(
+        return Err(Error::checksum_mismatch(
             &path,
-            format!(
-                "checksum mismatch: repomd.xml says {} {}, the file has {}",
-                record.checksum.algorithm, record.checksum.hex, actual.hex
-            ),
+            &record.checksum,
+            &actual.hex,
         ));
     }
     Ok(parsed)

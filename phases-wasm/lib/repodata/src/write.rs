@@ -242,13 +242,13 @@ fn write_synced(path: &Path, content: &[u8]) -> Result<()> {
 }
 
 /// A uniquely named directory beside the target, removed unless swapped in.
-struct Scratch {
-    path: PathBuf,
+pub(crate) struct Scratch {
+    pub(crate) path: PathBuf,
     swapped: bool,
 }
 
 impl Scratch {
-    fn create(parent: &Path, stem: &str) -> Result<Scratch> {
+    pub(crate) fn create(parent: &Path, stem: &str) -> Result<Scratch> {
         let mut last_error = None;
         for attempt in 0..16u32 {
             let path = unique_path(parent, stem, attempt);
@@ -270,7 +270,7 @@ impl Scratch {
     /// Moves this directory to `target`, replacing (and then deleting) any
     /// previous `target`. Between the two renames `target` is briefly absent,
     /// but never incomplete; if the second rename fails the old one returns.
-    fn swap_into(mut self, target: &Path) -> Result<()> {
+    pub(crate) fn swap_into(mut self, target: &Path) -> Result<()> {
         let parent = target.parent().unwrap_or(Path::new("."));
         let mut old = match fs::symlink_metadata(target) {
             Ok(_) => {
