@@ -200,13 +200,14 @@ fn write_inputs(corpus: &Path, input: &Path) -> anyhow::Result<()> {
     }
     let config = format!(
         "release_name = \"Bench\"\nrelease_short = \"Bench\"\nrelease_version = \"1.0\"\nrelease_type = \"ga\"\n\
-         comps_file = \"{comps}\"\nvariants_file = \"variants.xml\"\nsigkeys = [None]\nrunroot = False\n\
+         comps_file = \"comps.xml\"\nvariants_file = \"variants.xml\"\nsigkeys = [None]\n\
          pkgset_source = \"repos\"\npkgset_repos = {{\n{repo_lines}}}\n\
          gather_method = \"deps\"\ncheck_deps = False\n\
          additional_packages = [(\"^Everything$\", {{\"*\": [\"*\"]}})]\n\
          createrepo_checksum = \"sha256\"\n",
-        comps = corpus.join("comps.xml").display(),
     );
+    // Phases see the config directory only: the comps file sits beside the config.
+    std::fs::copy(corpus.join("comps.xml"), input.join("comps.xml"))?;
     std::fs::write(input.join("bench.conf"), config)?;
     Ok(())
 }
