@@ -1,12 +1,13 @@
 //! `compose --restart`: a compose killed while Createrepo runs continues in its own
 //! directory, keeps the phases that had finished, and ends with the same repodata and
-//! rpms.json as a compose that was never interrupted.
+//! rpms.json as a compose that was never interrupted. And a compose stopped with SIGTERM
+//! says so in STATUS.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pungi_fixtures::synth::{SynthOptions, write_synth};
-use pungi_tests::{compose, describe, phases_dir, pungi_wasm, run_pungi};
+use pungi_tests::{compose, describe, phases_dir, pungi_wasm, require_tool, run_pungi};
 
 const DATE: &str = "20261123";
 
@@ -69,6 +70,62 @@ fn repodata(compose: &Path) -> Vec<(PathBuf, Files)> {
         .collect()
 }
 
+/// Starts a compose of `config` into `target` in the background.
+fn spawn_compose(config: &str, target: &Path, cache: &Path, extra: &[&str]) -> std::process::Child {
+    Command::new(pungi_wasm())
+        .args(["compose", "--config", config, "--target-dir"])
+        .arg(target)
+        .args(extra)
+        .env("PUNGI_WASM_CACHE", cache)
+        .env("PUNGI_WASM_PHASES", phases_dir())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("pungi-wasm starts")
+}
+
+/// Waits until phase `phase` of the compose `child` writes into `target` has started
+/// (its log exists); returns the compose directory.
+fn wait_for_phase(child: &mut std::process::Child, target: &Path, phase: &str) -> PathBuf {
+    loop {
+        if let Some(compose) = compose_dir(target)
+            && compose
+                .join(format!("logs/global/{phase}.global.log"))
+                .exists()
+        {
+            return compose;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the compose ended ({status}) before {phase} started");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn sigterm_ends_a_compose_terminated() {
+    require_tool("kill", "procps");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    pungi_tests::write_demo(&input).unwrap();
+    let target = dir.path().join("composes");
+    let mut child = spawn_compose(
+        input.join("demo.conf").to_str().unwrap(),
+        &target,
+        &dir.path().join("cache"),
+        &["--nightly", "--compose-date", DATE],
+    );
+    let compose = wait_for_phase(&mut child, &target, "pkgset");
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert_eq!(read(&compose.join("STATUS")), "TERMINATED\n");
+}
+
 #[test]
 fn a_compose_killed_in_createrepo_restarts_keeping_what_had_finished() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,29 +147,10 @@ fn a_compose_killed_in_createrepo_restarts_keeping_what_had_finished() {
 
     // The same compose, killed as soon as Createrepo has started.
     let target = dir.path().join("interrupted");
-    let mut child = Command::new(pungi_wasm())
-        .args(["compose", "--config", &config, "--target-dir"])
-        .arg(&target)
-        .args(common)
-        .env("PUNGI_WASM_CACHE", &cache)
-        .env("PUNGI_WASM_PHASES", phases_dir())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("pungi-wasm starts");
-    let killed = loop {
-        if let Some(compose) = compose_dir(&target)
-            && compose.join("logs/global/createrepo.global.log").exists()
-        {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            break compose;
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("the compose ended ({status}) before Createrepo started");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(1));
-    };
+    let mut child = spawn_compose(&config, &target, &cache, &common);
+    let killed = wait_for_phase(&mut child, &target, "createrepo");
+    child.kill().unwrap();
+    child.wait().unwrap();
     assert_eq!(read(&killed.join("STATUS")), "STARTED\n");
     let state = json(&killed.join("work/global/phase-state.json"));
     for finished in ["init", "pkgset", "gather"] {
