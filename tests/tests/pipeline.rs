@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pungi_tests::{describe, phases_dir, try_compose, write_demo};
+use pungi_tests::{describe, phases_dir, run_pungi, try_compose, write_demo};
 use serde_json::Value;
 
 fn read(path: &Path) -> String {
@@ -275,5 +275,65 @@ fn a_custom_phase_entry_with_a_wrong_key_is_named_at_its_line() {
     assert!(
         stderr.contains("custom.conf:4:") && stderr.contains("afterwards"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn phase_lock_pins_the_custom_phases_of_a_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, sha) = demo_with_component(dir.path());
+    let config = config_with(
+        &input,
+        &format!(
+            "[{}]",
+            entry(
+                "count",
+                &sha,
+                "\"after\": \"gather\"",
+                "{\"action\": \"count\"}",
+                "{\"metadata-read\": [\"gather\"]}"
+            )
+        ),
+    );
+    let policy = policy_file(dir.path(), APPROVALS);
+    let cache = dir.path().join("cache");
+    let lock = |name: &str, extra: &[&str]| {
+        let path = dir.path().join(name);
+        let mut args = vec!["phase", "lock", "--output", path.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let made = run_pungi(&args, &cache);
+        assert!(made.status.success(), "{}", describe(&made));
+        path
+    };
+    let with_custom = lock("with.lock", &["--config", config.to_str().unwrap()]);
+    assert!(read(&with_custom).contains(&format!("count = \"{sha}\"")));
+    let stock_only = lock("stock.lock", &[]);
+
+    let compose_with = |lock: &Path, target: &str| {
+        try_compose(
+            &config,
+            &dir.path().join(target),
+            &cache,
+            &[
+                "--policy",
+                policy.to_str().unwrap(),
+                "--lock",
+                lock.to_str().unwrap(),
+                "--just-phase",
+                "gather",
+                "--just-phase",
+                "count",
+            ],
+        )
+    };
+    let pinned = compose_with(&with_custom, "pinned");
+    assert!(pinned.status.success(), "{}", describe(&pinned));
+    let unpinned = compose_with(&stock_only, "unpinned");
+    assert!(!unpinned.status.success());
+    let stderr = String::from_utf8_lossy(&unpinned.stderr);
+    assert!(
+        stderr.contains("phase `count` is not pinned in the lock file"),
+        "{}",
+        describe(&unpinned)
     );
 }

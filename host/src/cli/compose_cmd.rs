@@ -120,7 +120,11 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         )?;
     }
     if args.restricted {
-        let mut names: Vec<String> = selection.phases().map(|p| p.name.to_owned()).collect();
+        let mut names: Vec<String> = selection
+            .phases()
+            .filter(|p| p.configured(&inputs.options))
+            .map(|p| p.name.to_owned())
+            .collect();
         names.extend(
             custom_names
                 .iter()

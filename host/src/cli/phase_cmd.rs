@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::pipeline::{PUNGI_PHASES, PhaseCatalog};
+use crate::pipeline::{PUNGI_PHASES, PhaseCatalog, custom_phases};
 use crate::policy::ComponentLock;
 use crate::runtime::{ComponentFacts, Runtime};
 
@@ -26,12 +26,15 @@ and add target/wasm32-wasip2/release/NAME.wasm to the compose config's custom_ph
         #[arg(long, value_name = "DIR")]
         sdk_path: Option<PathBuf>,
     },
-    /// Write a lock file pinning the sha256 of every stock phase component, for
-    /// `pungi-wasm compose --lock`.
+    /// Write a lock file pinning the sha256 of every stock phase component (and of the
+    /// custom phases of --config), for `pungi-wasm compose --lock`.
     Lock {
         /// Directory of the phase components [default: as `compose` finds them].
         #[arg(long, value_name = "DIR")]
         phases_dir: Option<PathBuf>,
+        /// Also pin the custom phases of this compose config (`custom_phases`).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         /// Where to write the lock [default: stdout].
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -66,7 +69,11 @@ pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        PhaseCommand::Lock { phases_dir, output } => {
+        PhaseCommand::Lock {
+            phases_dir,
+            config,
+            output,
+        } => {
             let catalog = PhaseCatalog::new(phases_dir.unwrap_or_else(PhaseCatalog::default_dir));
             let mut lock = ComponentLock::default();
             // Every phase whose component is in the catalog; a phase left out is refused
@@ -78,6 +85,12 @@ pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
                 let bytes = std::fs::read(&path)?;
                 lock.components
                     .insert(spec.name.to_owned(), crate::audit::digest(&bytes));
+            }
+            if let Some(config) = config {
+                let inputs = super::inputs::read_inputs(&config)?;
+                for custom in custom_phases(&inputs.options, &inputs.config_dir, &config)? {
+                    lock.components.insert(custom.name, custom.sha256);
+                }
             }
             match output {
                 Some(path) => crate::fsutil::write_atomic(&path, lock.to_toml().as_bytes())?,
