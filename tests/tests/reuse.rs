@@ -1,6 +1,7 @@
-//! Reuse from `--old-composes`: a compose of unchanged inputs takes the newest finished
-//! old compose's repodata (checked, copied, logged) instead of writing it again, and a
-//! change to what shapes the repodata stops the reuse.
+//! Reuse from `--old-composes` (`gather_allow_reuse`, `createrepo_allow_reuse`): a
+//! compose of unchanged inputs takes the newest finished old compose's package selection
+//! and repodata (checked, copied, logged) instead of computing them again, and a change
+//! to what shapes the repodata stops that reuse.
 
 use std::path::{Path, PathBuf};
 
@@ -30,11 +31,14 @@ fn createrepo_log(compose: &Path) -> String {
 }
 
 #[test]
-fn unchanged_trees_reuse_the_old_repodata_and_a_changed_option_does_not() {
+fn unchanged_inputs_reuse_the_old_selection_and_repodata_and_a_changed_option_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("input");
     write_demo(&input).unwrap();
     let config = input.join("demo.conf");
+    let text = std::fs::read_to_string(&config).unwrap()
+        + "gather_allow_reuse = True\ncreaterepo_allow_reuse = True\n";
+    std::fs::write(&config, &text).unwrap();
     let (target, cache) = (dir.path().join("composes"), dir.path().join("cache"));
     let target_arg = target.to_str().unwrap().to_owned();
     let run = |config: &Path, extra: &[&str]| {
@@ -48,6 +52,32 @@ fn unchanged_trees_reuse_the_old_repodata_and_a_changed_option_does_not() {
     assert!(!first_log.contains("reused"), "{first_log}");
 
     let second = run(&config, &["--old-composes", &target_arg]);
+    let gather_log = std::fs::read_to_string(second.join("logs/global/gather.global.log")).unwrap();
+    assert!(
+        gather_log.contains("inputs unchanged since")
+            && gather_log.contains("reusing its selection"),
+        "{gather_log}"
+    );
+    for variant in ["Server", "Everything"] {
+        let reasons = |compose: &Path| {
+            std::fs::read(compose.join(format!("work/x86_64/gather/{variant}.x86_64.reasons.json")))
+                .unwrap()
+        };
+        assert_eq!(
+            reasons(&first),
+            reasons(&second),
+            "{variant}: the old selection"
+        );
+    }
+    assert_eq!(
+        std::fs::read(first.join("compose/metadata/rpms.json"))
+            .unwrap()
+            .len(),
+        std::fs::read(second.join("compose/metadata/rpms.json"))
+            .unwrap()
+            .len(),
+        "the same packages in rpms.json (only the compose id differs)"
+    );
     let log = createrepo_log(&second);
     let trees = repodata(&first)
         .iter()
@@ -63,7 +93,6 @@ fn unchanged_trees_reuse_the_old_repodata_and_a_changed_option_does_not() {
     assert_eq!(repodata(&first), repodata(&second), "the very same bytes");
 
     let changed = input.join("sha512.conf");
-    let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(
         &changed,
         text.replace(
@@ -73,6 +102,11 @@ fn unchanged_trees_reuse_the_old_repodata_and_a_changed_option_does_not() {
     )
     .unwrap();
     let third = run(&changed, &["--old-composes", &target_arg]);
+    let gather_log = std::fs::read_to_string(third.join("logs/global/gather.global.log")).unwrap();
+    assert!(
+        gather_log.contains("reusing its selection"),
+        "createrepo options do not touch gather: {gather_log}"
+    );
     let log = createrepo_log(&third);
     assert!(!log.contains("reused from"), "{log}");
     let repomd =

@@ -2,8 +2,9 @@
 //! `.../debug/tree`, `<Variant>/source/tree`), with the variant's comps as the group file
 //! of binary repos; `createrepo_checksum` picks the digest. Output matches createrepo_c's
 //! formats, and is byte-identical for identical inputs (timestamps come from the compose
-//! date, not the clock). With `--old-composes`, a tree whose inputs did not change since
-//! the newest finished old compose gets that compose's repodata (see `reuse`).
+//! date, not the clock). With `createrepo_allow_reuse` and `--old-composes`, a tree whose
+//! inputs did not change since the newest finished old compose gets that compose's
+//! repodata (see `reuse`).
 
 mod reuse;
 
@@ -17,7 +18,11 @@ impl Phase for Createrepo {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let gather: GatherDocument = ctx.read_document(names::GATHER)?;
         let options = repo_options(ctx)?;
-        let old = reuse::OldRepos::find(ctx)?;
+        let old = if ctx.option_or("createrepo_allow_reuse", false)? {
+            reuse::OldRepos::find(ctx)?
+        } else {
+            None
+        };
         let progress = Progress::begin(gather.trees.len() as u64, "writing repodata");
         let mut document = CreaterepoDocument::default();
         let (mut packages, mut reused) = (0u64, 0u64);

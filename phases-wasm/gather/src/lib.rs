@@ -11,6 +11,7 @@ mod multilib;
 mod options;
 mod place;
 mod provider;
+mod reuse;
 mod select;
 mod solver;
 
@@ -54,6 +55,17 @@ impl Phase for Gather {
             }
         };
 
+        let mapping_file = options
+            .source_mapping
+            .as_deref()
+            .filter(|_| options.source == "json");
+        let fingerprint = reuse::fingerprint(ctx, mapping_file)?;
+        let old = if ctx.option_or("gather_allow_reuse", false)? {
+            reuse::OldSelection::find(ctx, &fingerprint)?
+        } else {
+            None
+        };
+
         let jobs: usize = info.variants.iter().map(|v| v.arches.len()).sum();
         let progress = Progress::begin(jobs as u64, "selecting packages");
         let mut shipped: HashMap<(String, String), HashSet<String>> = HashMap::new();
@@ -85,17 +97,21 @@ impl Phase for Gather {
                     blacklist: options.arch_patterns("multilib_blacklist", arch)?,
                     whitelist: options.arch_patterns("multilib_whitelist", arch)?,
                 };
-                let selection = select(
-                    &set,
-                    Request {
-                        inputs: wanted,
-                        filter: &filter,
-                        lookaside: &lookaside,
-                        method: options.method(uid)?,
-                        greedy: options.greedy,
-                        multilib: &multilib,
-                    },
-                );
+                let reused = old.as_ref().and_then(|old| old.selection(&set, uid));
+                let selection = match reused {
+                    Some(selection) => selection,
+                    None => select(
+                        &set,
+                        Request {
+                            inputs: wanted,
+                            filter: &filter,
+                            lookaside: &lookaside,
+                            method: options.method(uid)?,
+                            greedy: options.greedy,
+                            multilib: &multilib,
+                        },
+                    ),
+                };
                 for name in &selection.missing {
                     log::warn(format!("{uid}.{arch}: no package matches `{name}`"));
                 }

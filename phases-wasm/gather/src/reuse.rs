@@ -1,0 +1,133 @@
+//! Reusing an older compose's package selection (`gather_allow_reuse = True` with
+//! `--old-composes`), as Pungi's gather reuse does: when everything the selection
+//! depends on is unchanged (the package set and comps documents, the variants and
+//! arches, the gather options and the JSON mapping file), the dependency solving is
+//! skipped and each variant.arch takes the old compose's list and reasons; linking into
+//! the trees and the metadata are done as usual. The fingerprint of those inputs is
+//! kept in `work/global/gather.fingerprint` for the composes after this one.
+
+use std::collections::{BTreeMap, HashMap};
+
+use pungi_documents::names;
+use pungi_phase_sdk::{Context, DigestAlgorithm, MountRole, PhaseError, fs, log};
+use pungi_repodata::Package;
+use serde_json::Value;
+
+use crate::archset::ArchSet;
+use crate::select::Selection;
+
+/// Every option the selection reads.
+const OPTIONS: &[&str] = &[
+    "additional_packages",
+    "filter_packages",
+    "multilib_methods",
+    "multilib_blacklist",
+    "multilib_whitelist",
+    "gather_method",
+    "gather_source",
+    "gather_source_mapping",
+    "greedy_method",
+    "check_deps",
+];
+
+const FINGERPRINT_FILE: &str = "global/gather.fingerprint";
+
+/// The fingerprint of this compose's selection inputs; written for later composes.
+pub fn fingerprint(ctx: &Context, mapping: Option<&str>) -> Result<String, PhaseError> {
+    let work = ctx.mount_path(&MountRole::Work)?;
+    let digest = |path: &str| -> Result<String, PhaseError> {
+        Ok(ctx.digest(path, &[DigestAlgorithm::Sha256])?.concat())
+    };
+    let mut options = BTreeMap::new();
+    for name in OPTIONS {
+        options.insert(*name, ctx.option::<Value>(name)?);
+    }
+    let mapping = match mapping {
+        Some(file) => Some(digest(&format!(
+            "{}/{file}",
+            ctx.mount_path(&MountRole::Config)?
+        ))?),
+        None => None,
+    };
+    let info = ctx.info();
+    let inputs = serde_json::json!({
+        "options": options,
+        "mapping": mapping,
+        "pkgset": digest(&format!("{work}/global/metadata/{}.json", names::PKGSET))?,
+        "comps": digest(&format!("{work}/global/metadata/{}.json", names::COMPS))?,
+        "arches": info.arches,
+        "variants": format!("{:?}", info.variants),
+    });
+    let fingerprint = pungi_repodata::ChecksumKind::Sha256
+        .digest(inputs.to_string().as_bytes())
+        .hex;
+    fs::write_atomic(
+        &format!("{work}/{FINGERPRINT_FILE}"),
+        fingerprint.as_bytes(),
+    )?;
+    Ok(fingerprint)
+}
+
+/// The old compose whose selection this one takes.
+pub struct OldSelection {
+    compose_id: String,
+    root: String,
+}
+
+impl OldSelection {
+    /// The newest finished old compose, when its selection inputs had `fingerprint`.
+    pub fn find(ctx: &Context, fingerprint: &str) -> Result<Option<OldSelection>, PhaseError> {
+        let Some(old) = ctx.old_compose()? else {
+            log::info("gather_allow_reuse: no finished old compose of this release");
+            return Ok(None);
+        };
+        let recorded = std::fs::read_to_string(old.join(&format!("work/{FINGERPRINT_FILE}")))
+            .unwrap_or_default();
+        if recorded.trim() != fingerprint {
+            log::info(format!(
+                "gather_allow_reuse: the inputs changed since {}; selecting anew",
+                old.id
+            ));
+            return Ok(None);
+        }
+        log::info(format!(
+            "gather_allow_reuse: inputs unchanged since {}; reusing its selection",
+            old.id
+        ));
+        Ok(Some(OldSelection {
+            compose_id: old.id,
+            root: old.path,
+        }))
+    }
+
+    /// The old selection of `uid`.`arch` over this compose's packages, or `None` (and a
+    /// warning) when it cannot be taken whole.
+    pub fn selection<'a>(&self, set: &ArchSet<'a>, uid: &str) -> Option<Selection<'a>> {
+        let arch = set.arch;
+        let path = format!("{}/work/{arch}/gather/{uid}.{arch}.reasons.json", self.root);
+        let reasons: BTreeMap<String, String> = match fs::read_json(&path) {
+            Ok(reasons) => reasons,
+            Err(error) => {
+                log::warn(format!("{uid}.{arch}: cannot reuse {path}: {error}"));
+                return None;
+            }
+        };
+        let by_nevra: HashMap<String, &'a Package> =
+            set.packages.iter().map(|p| (p.nevra(), *p)).collect();
+        let mut chosen = BTreeMap::new();
+        for (nevra, why) in reasons {
+            let Some(package) = by_nevra.get(&nevra) else {
+                log::warn(format!(
+                    "{uid}.{arch}: {} chose {nevra}, which the package set lacks; selecting anew",
+                    self.compose_id
+                ));
+                return None;
+            };
+            chosen.insert(nevra, (*package, why));
+        }
+        Some(Selection {
+            chosen,
+            ..Selection::default()
+        })
+    }
+}
