@@ -245,7 +245,8 @@ fn a_custom_phase_is_refused_without_approval_wider_than_approved_or_changed() {
     let config = count(&"0".repeat(64), "{}");
     let changed = refused(dir.path(), &config, &["--policy", policy.to_str().unwrap()]);
     assert!(
-        changed.contains(&format!("has sha256 {sha}")) && changed.contains("custom_phases[0]"),
+        changed.contains(&format!("has sha256 {sha}"))
+            && changed.contains("custom.conf:3:18: custom_phases[0] (`count`)"),
         "{changed}"
     );
 

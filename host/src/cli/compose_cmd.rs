@@ -108,7 +108,9 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
     let inputs = read_inputs(&args.config)?;
     let mut skip = args.skip_phase.clone();
     skip.extend(inputs.skip_phases()?);
-    let custom = custom_phases(&inputs.options, &inputs.config_dir, &args.config)?;
+    let custom = custom_phases(&inputs.options, &inputs.config_dir, |i| {
+        inputs.item_position("custom_phases", i)
+    })?;
     let custom_names: Vec<String> = custom.iter().map(|c| c.name.clone()).collect();
     let selection = Selection::with_custom(&skip, &args.just_phase, &custom_names)?;
     for phase in custom.iter().filter(|c| selection.includes(&c.name, true)) {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use pungi_config::{Variant, check_files, load};
+use pungi_config::{Origins, Variant, check_files, load};
 use serde_json::{Map, Value};
 
 use crate::capabilities::compose::{GroupFact, VariantFact};
@@ -14,9 +14,23 @@ pub struct Inputs {
     pub options: Map<String, Value>,
     pub config_dir: PathBuf,
     pub variants: Vec<VariantFact>,
+    /// Where each option was assigned, for messages about its value.
+    pub origins: Origins,
 }
 
 impl Inputs {
+    /// `FILE:LINE:COL` of element `index` of list option `option` (of the assignment when
+    /// the element's own position is unknown).
+    pub fn item_position(&self, option: &str, index: usize) -> String {
+        match self.origins.get(option) {
+            Some(origin) => {
+                let pos = origin.value.at().item(index).pos;
+                format!("{}:{}:{}", origin.path.display(), pos.line, pos.column)
+            }
+            None => self.config_dir.display().to_string(),
+        }
+    }
+
     /// The config's `skip_phases`, which `--skip-phase` adds to.
     pub fn skip_phases(&self) -> anyhow::Result<Vec<String>> {
         match self.options.get("skip_phases") {
@@ -62,6 +76,7 @@ pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
         options,
         config_dir: loaded.config_dir,
         variants: variants.iter().map(variant_fact).collect(),
+        origins: loaded.origins.clone(),
     })
 }
 

@@ -88,7 +88,9 @@ pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
             }
             if let Some(config) = config {
                 let inputs = super::inputs::read_inputs(&config)?;
-                for custom in custom_phases(&inputs.options, &inputs.config_dir, &config)? {
+                for custom in custom_phases(&inputs.options, &inputs.config_dir, |i| {
+                    inputs.item_position("custom_phases", i)
+                })? {
                     lock.components.insert(custom.name, custom.sha256);
                 }
             }

@@ -45,24 +45,24 @@ pub struct CustomPhase {
     pub policy_section: String,
 }
 
-/// The custom phases of `config` (the file `origin`, in directory `config_dir`); errors
-/// name the entry and what is wrong with it.
+/// The custom phases of `config` (whose relative paths are relative to `config_dir`);
+/// errors name the entry at `locate(index)` (`FILE:LINE:COL`) and what is wrong with it.
 pub fn custom_phases(
     config: &Map<String, Value>,
     config_dir: &Path,
-    origin: &Path,
+    locate: impl Fn(usize) -> String,
 ) -> anyhow::Result<Vec<CustomPhase>> {
     let Some(entries) = config.get("custom_phases") else {
         return Ok(Vec::new());
     };
     let entries = entries
         .as_array()
-        .with_context(|| format!("{}: custom_phases must be a list", origin.display()))?;
+        .context("option `custom_phases` must be a list")?;
     let mut phases: Vec<CustomPhase> = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
         let phase = parse(entry, &phases, config_dir).with_context(|| {
             let name = entry.get("name").and_then(Value::as_str).unwrap_or("?");
-            format!("{}: custom_phases[{index}] (`{name}`)", origin.display())
+            format!("{}: custom_phases[{index}] (`{name}`)", locate(index))
         })?;
         phases.push(phase);
     }
@@ -224,7 +224,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("x.wasm"), b"x").unwrap();
         let config = serde_json::from_value(json!({ "custom_phases": json })).unwrap();
-        custom_phases(&config, dir.path(), Path::new("c.conf"))
+        custom_phases(&config, dir.path(), |i| format!("c.conf:{}:5", i + 4))
     }
 
     fn entry(placement: (&str, &str)) -> Value {
