@@ -43,8 +43,9 @@ pub fn extensions(format: &str) -> Result<&'static [&'static str], String> {
 }
 
 /// The (format, extension) an output file of one of `formats` is, and its arch: koji
-/// names them `<name>-<version>-<release>.<arch>.<extension>`. The longest matching
-/// extension wins (`tar.gz` of `docker` over a bare `gz`).
+/// names them `<name>-<version>-<release>.<arch>.<extension>`. A format named after the
+/// extension wins (`tar-gz` for `.tar.gz` when `docker` is asked for too), then the
+/// longest matching extension.
 pub fn classify<'a>(
     file: &str,
     formats: &'a [String],
@@ -59,7 +60,11 @@ pub fn classify<'a>(
             let Some(arch) = arches.iter().find(|a| stem.ends_with(&format!(".{a}"))) else {
                 continue;
             };
-            if best.as_ref().is_none_or(|(_, e, _)| e.len() < ext.len()) {
+            let score = |f: &str, e: &str| (f == e.replace('.', "-"), e.len());
+            if best
+                .as_ref()
+                .is_none_or(|(f, e, _)| score(f, e) < score(format, ext))
+            {
                 best = Some((format, ext, arch.clone()));
             }
         }
@@ -73,9 +78,16 @@ mod tests {
 
     #[test]
     fn outputs_map_to_format_extension_and_arch() {
-        let formats: Vec<String> = ["qcow2", "raw-xz", "docker", "vagrant-libvirt", "vpc"]
-            .map(String::from)
-            .to_vec();
+        let formats: Vec<String> = [
+            "qcow2",
+            "raw-xz",
+            "docker",
+            "vagrant-libvirt",
+            "vpc",
+            "tar-gz",
+        ]
+        .map(String::from)
+        .to_vec();
         let arches = vec!["x86_64".to_owned(), "aarch64".to_owned()];
         assert_eq!(
             classify("Cloud-41-1.x86_64.qcow2", &formats, &arches),
@@ -88,6 +100,10 @@ mod tests {
         assert_eq!(
             classify("Base-41-1.x86_64.tar.xz", &formats, &arches),
             Some(("docker", "tar.xz", "x86_64".into()))
+        );
+        assert_eq!(
+            classify("Base-41-1.x86_64.tar.gz", &formats, &arches),
+            Some(("tar-gz", "tar.gz", "x86_64".into()))
         );
         assert_eq!(
             classify("Vagrant-41-1.x86_64.vagrant-libvirt.box", &formats, &arches),
