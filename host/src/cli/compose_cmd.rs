@@ -9,7 +9,7 @@ use crate::compose::{ComposeType, Status, terminate_on_signal};
 use crate::logging::LogFiles;
 use crate::pipeline::{
     ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, custom_phases, place, prepare,
-    prepare_restart, stock_graph,
+    prepare_restart, pungi_phase, stock_graph,
 };
 use crate::policy::{ComponentLock, Policy, grant_custom, widenings};
 use crate::runtime::Runtime;
@@ -106,12 +106,20 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         None => Policy::stock(),
     };
     let inputs = read_inputs(&args.config)?;
-    let mut skip = args.skip_phase.clone();
-    skip.extend(inputs.skip_phases()?);
     let custom = custom_phases(&inputs.options, &inputs.config_dir, |i| {
         inputs.item_position("custom_phases", i)
     })?;
     let custom_names: Vec<String> = custom.iter().map(|c| c.name.clone()).collect();
+    // Phases Pungi has had that this build lacks (weaver, kiwibuild, ...) are valid in
+    // a config's skip_phases and skip nothing; --skip-phase takes only phases it has.
+    let mut skip = args.skip_phase.clone();
+    for name in inputs.skip_phases()? {
+        if pungi_phase(&name).is_some() || custom_names.contains(&name) {
+            skip.push(name);
+        } else {
+            tracing::info!("skip_phases: this build has no phase `{name}`; nothing to skip");
+        }
+    }
     let selection = Selection::with_custom(&skip, &args.just_phase, &custom_names)?;
     for phase in custom.iter().filter(|c| selection.includes(&c.name, true)) {
         grant_custom(
