@@ -19,9 +19,19 @@ const UNSUPPORTED_BINARY: [&str; 13] = [
     "-", "*", "/", "//", "**", "==", "!=", "<", ">", "<=", ">=", "|", "&",
 ];
 
+/// How deep an expression may nest: brackets, unary minus and each operator of a chain
+/// (`a + b + c` is two levels) count. Real configs nest a handful of levels; parsing and
+/// evaluating recurse once per level, so an unbounded depth could overflow the stack.
+pub const MAX_DEPTH: usize = 200;
+
 /// Parses a whole file.
 pub fn parse(tokens: &[Token], path: &Path) -> Result<Vec<Stmt>, ConfigError> {
-    let mut parser = Parser { tokens, i: 0, path };
+    let mut parser = Parser {
+        tokens,
+        i: 0,
+        path,
+        depth: 0,
+    };
     let mut statements = Vec::new();
     loop {
         match &parser.peek().tok {
@@ -36,6 +46,9 @@ struct Parser<'a> {
     tokens: &'a [Token],
     i: usize,
     path: &'a Path,
+    /// Nesting levels of the expression being parsed. An error ends the parse, so the
+    /// paths that return one need not restore it.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -166,19 +179,40 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn expression(&mut self) -> Result<Expr, ConfigError> {
-        let mut lhs = self.term()?;
-        while self.is_op("+") {
-            lhs = self.binary(lhs, BinOp::Add, Self::term)?;
+    /// Enters one more nesting level at the next token, refusing more than [`MAX_DEPTH`].
+    fn deeper(&mut self) -> Result<(), ConfigError> {
+        if self.depth == MAX_DEPTH {
+            return Err(self.error(
+                self.peek().pos,
+                format!("expression nested more than {MAX_DEPTH} levels deep"),
+            ));
         }
-        Ok(lhs)
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn expression(&mut self) -> Result<Expr, ConfigError> {
+        self.chain("+", BinOp::Add, Self::term)
     }
 
     fn term(&mut self) -> Result<Expr, ConfigError> {
-        let mut lhs = self.unary()?;
-        while self.is_op("%") {
-            lhs = self.binary(lhs, BinOp::Mod, Self::unary)?;
+        self.chain("%", BinOp::Mod, Self::unary)
+    }
+
+    /// `operand (op operand)*`, left-associative: each operator nests the tree one level.
+    fn chain(
+        &mut self,
+        op_text: &str,
+        op: BinOp,
+        operand: fn(&mut Self) -> Result<Expr, ConfigError>,
+    ) -> Result<Expr, ConfigError> {
+        let depth = self.depth;
+        let mut lhs = operand(self)?;
+        while self.is_op(op_text) {
+            self.deeper()?;
+            lhs = self.binary(lhs, op, operand)?;
         }
+        self.depth = depth;
         Ok(lhs)
     }
 
@@ -203,8 +237,10 @@ impl<'a> Parser<'a> {
 
     fn unary(&mut self) -> Result<Expr, ConfigError> {
         if self.is_op("-") {
+            self.deeper()?;
             let pos = self.next().pos;
             let operand = self.unary()?;
+            self.depth -= 1;
             return Ok(Expr {
                 kind: ExprKind::Neg(Box::new(operand)),
                 pos,
@@ -248,9 +284,24 @@ impl<'a> Parser<'a> {
                 }
                 _ => ExprKind::Name(name.clone()),
             },
-            Tok::Op("[") => ExprKind::List(self.items(token, "]")?),
-            Tok::Op("(") => return self.parenthesized(token),
-            Tok::Op("{") => ExprKind::Dict(self.dict(token)?),
+            Tok::Op("[") => {
+                self.deeper()?;
+                let items = self.items(token, "]")?;
+                self.depth -= 1;
+                ExprKind::List(items)
+            }
+            Tok::Op("(") => {
+                self.deeper()?;
+                let expr = self.parenthesized(token)?;
+                self.depth -= 1;
+                return Ok(expr);
+            }
+            Tok::Op("{") => {
+                self.deeper()?;
+                let entries = self.dict(token)?;
+                self.depth -= 1;
+                ExprKind::Dict(entries)
+            }
             _ => {
                 self.i -= 1;
                 return Err(self.expected("a value"));
@@ -348,5 +399,43 @@ impl<'a> Parser<'a> {
                 return Err(self.unclosed(open, "`,` or `}`"));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{MAX_DEPTH, parse};
+    use crate::lexer::tokenize;
+
+    fn parsed(text: &str) -> Result<usize, String> {
+        let path = Path::new("deep.conf");
+        let tokens = tokenize(text, path).map_err(|e| e.message)?;
+        parse(&tokens, path).map(|s| s.len()).map_err(|e| e.message)
+    }
+
+    /// Found with crafted inputs through the `config` fuzz target: 100,000 nested
+    /// brackets, minus signs or `+` operands overflowed the stack of the parser or of
+    /// the evaluator.
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let n = 20_000;
+        let deep = [
+            format!("a = {}{}\n", "[".repeat(n), "]".repeat(n)),
+            format!("a = {}1{}\n", "(".repeat(n), ")".repeat(n)),
+            format!("a = {{{}}}\n", "1: {".repeat(n) + &"}".repeat(n)),
+            format!("a = {}1\n", "-".repeat(n)),
+            format!("a = 1{}\n", " + 1".repeat(n)),
+            format!("a = 'x'{}\n", " % 1".repeat(n)),
+        ];
+        for text in &deep {
+            let error = parsed(text).unwrap_err();
+            assert!(error.contains("nested more than 200 levels"), "{error}");
+        }
+        let within = MAX_DEPTH - 1;
+        let fine = format!("a = {}1{}\n", "[".repeat(within), "]".repeat(within));
+        assert_eq!(parsed(&fine), Ok(1));
+        assert_eq!(parsed(&format!("a = 1{}\n", " + 1".repeat(within))), Ok(1));
     }
 }
