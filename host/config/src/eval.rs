@@ -14,6 +14,11 @@ use crate::{lexer, parser, percent};
 /// Option names to values, in the order they were first assigned (Python dict order).
 pub type Options = IndexMap<String, Value>;
 
+/// How deep an assigned value may nest. Names let a value grow a level per statement
+/// (`a = [a]` repeated) past what recursion over values (dropping, comparing, writing
+/// JSON) survives, and copying ever deeper values makes loading quadratic.
+const MAX_VALUE_DEPTH: usize = 2 * parser::MAX_DEPTH;
+
 /// The suffix kobo appends to include names (`from base import *` reads `base.conf`).
 const SUFFIX: &str = ".conf";
 
@@ -82,6 +87,15 @@ impl Loader {
                 Stmt::Assign { name, pos, value } => {
                     collect_names(&value, &mut out.referenced);
                     let (value, value_pos) = eval(&value, &out.options, path)?;
+                    if depth(&value) > MAX_VALUE_DEPTH {
+                        return Err(ConfigError::new(
+                            path,
+                            pos,
+                            format!(
+                                "the value of `{name}` nests more than {MAX_VALUE_DEPTH} levels deep"
+                            ),
+                        ));
+                    }
                     // Re-assignment moves the origin but, as in a Python dict, not the
                     // option's place in definition order.
                     out.options.insert(name.clone(), value);
@@ -166,6 +180,21 @@ fn collect_names(expr: &Expr, names: &mut std::collections::BTreeSet<String>) {
 }
 
 /// Evaluates `expr` to its value and the positions of the value's elements.
+/// How many containers deep `value` nests (a scalar is 0).
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::List(items) | Value::Tuple(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Dict(entries) => {
+            1 + entries
+                .iter()
+                .map(|(key, value)| depth(key).max(depth(value)))
+                .max()
+                .unwrap_or(0)
+        }
+        _ => 0,
+    }
+}
+
 fn eval(expr: &Expr, options: &Options, path: &Path) -> Result<(Value, ValuePos), ConfigError> {
     let error = |pos: Pos, message: String| ConfigError::new(path, pos, message);
     let all = |items: &[Expr]| -> Result<(Vec<Value>, Vec<ValuePos>), ConfigError> {
@@ -334,5 +363,27 @@ fn modulo(lhs: Value, rhs: Value) -> Result<Value, String> {
             a.type_name(),
             b.type_name()
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::{Loader, MAX_VALUE_DEPTH};
+
+    /// Found with a crafted input through the `config` fuzz target: `a = [a]` repeated
+    /// nested a value one level per statement, past what dropping it survives, and
+    /// slowed loading quadratically.
+    #[test]
+    fn values_nested_through_names_are_bounded() {
+        let text = format!("a = []\n{}", "a = [a]\n".repeat(20_000));
+        let error = Loader::default()
+            .text(&text, Path::new("deep.conf"))
+            .unwrap_err();
+        assert_eq!(error.line, MAX_VALUE_DEPTH + 1);
+        assert!(error.message.contains("`a` nests more than 400"), "{error}");
+        let fine = format!("a = []\n{}", "a = [a]\n".repeat(MAX_VALUE_DEPTH - 1));
+        assert!(Loader::default().text(&fine, Path::new("ok.conf")).is_ok());
     }
 }
