@@ -273,3 +273,49 @@ fn deny(env: &PhaseEnv, what: &str, name: &str) -> HostError {
         env.grant.phase
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_phases_adding_to_one_document_keep_both_additions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DocumentStore::new(dir.path().to_path_buf());
+        store
+            .store("images", r#"{"images": ["boot.iso"]}"#)
+            .unwrap();
+        let writable = BTreeSet::from(["images".to_owned()]);
+        store.begin("createiso", &writable).unwrap();
+        store.begin("live_media", &writable).unwrap();
+        store
+            .store_merged(
+                "createiso",
+                "images",
+                r#"{"images": ["boot.iso", "dvd.iso"]}"#,
+            )
+            .unwrap();
+        store
+            .store_merged(
+                "live_media",
+                "images",
+                r#"{"images": ["boot.iso", "live.iso"]}"#,
+            )
+            .unwrap();
+        let merged: Value = serde_json::from_str(&store.load("images").unwrap()).unwrap();
+        assert_eq!(
+            merged,
+            serde_json::json!({"images": ["boot.iso", "dvd.iso", "live.iso"]})
+        );
+        // A phase's second write merges from its own first one: it may take back its own
+        // addition without touching the other's.
+        store
+            .store_merged("createiso", "images", r#"{"images": ["boot.iso"]}"#)
+            .unwrap();
+        assert_eq!(
+            store.load("images").unwrap(),
+            r#"{"images":["boot.iso","live.iso"]}"#
+        );
+        assert!(store.end("createiso").is_empty());
+    }
+}
