@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
 //!
 //! - `build`: the phase components (wasm32-wasip2) and the host, release mode;
-//! - `demo`: build, generate the demo repositories, run a compose, say where it is;
+//! - `demo`: build, generate the demo repositories, run two composes with the example
+//!   third-party phases (sbom, changelog-diff), say where they are;
 //! - `test`: build, prepare the Python venv (productmd), run every test;
 //! - `lint`: rustfmt and clippy, native and wasm;
 //! - `bench`: whole composes at several sizes against native runs and baselines;
@@ -9,6 +10,7 @@
 
 mod bench;
 mod bench_gather;
+mod custom_demo;
 mod fuzz;
 mod steps;
 

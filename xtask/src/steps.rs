@@ -211,16 +211,27 @@ pub fn demo() -> anyhow::Result<()> {
         .arg("demo")
         .arg("--out")
         .arg(&input))?;
-    run(Command::new(bin.join("pungi-wasm"))
-        .arg("compose")
-        .arg("--config")
-        .arg(input.join("demo.conf"))
-        .arg("--target-dir")
-        .arg(demo.join("composes"))
-        .arg("--nightly")
-        .arg("--phases-dir")
-        .arg(phases_dir()))?;
-    let latest = std::fs::read_dir(demo.join("composes"))?
+    // Twice, with the example third-party phases: the second compose's changelog-diff
+    // finds the first through --old-composes.
+    let custom = crate::custom_demo::write(&input, &phases_dir())?;
+    let composes = demo.join("composes");
+    std::fs::create_dir_all(&composes).context("creating the demo's compose directory")?;
+    for _ in 0..2 {
+        run(Command::new(bin.join("pungi-wasm"))
+            .arg("compose")
+            .arg("--config")
+            .arg(&custom.config)
+            .arg("--policy")
+            .arg(&custom.policy)
+            .arg("--target-dir")
+            .arg(&composes)
+            .arg("--old-composes")
+            .arg(&composes)
+            .arg("--nightly")
+            .arg("--phases-dir")
+            .arg(phases_dir()))?;
+    }
+    let latest = std::fs::read_dir(&composes)?
         .flatten()
         .max_by_key(|e| e.metadata().and_then(|m| m.modified()).ok())
         .map(|e| e.path())
@@ -232,6 +243,14 @@ pub fn demo() -> anyhow::Result<()> {
     );
     println!("  metadata: {}/compose/metadata", latest.display());
     println!("  logs:     {}/logs/global", latest.display());
+    println!(
+        "  sbom:     {}/compose/metadata/sbom/<Variant>.<arch>.spdx.json",
+        latest.display()
+    );
+    println!(
+        "  changes:  {}/compose/metadata/changelog-diff.txt",
+        latest.display()
+    );
     Ok(())
 }
 
