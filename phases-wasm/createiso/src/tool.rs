@@ -119,9 +119,36 @@ pub fn mkisofs_args(
     args
 }
 
+/// Makes the image at `iso` and returns its implanted MD5. The image is made under a
+/// hidden name beside `iso` and renamed into place only once it is complete, so a failed
+/// or killed tool never leaves a partial image in the compose.
+pub fn make_image(
+    ctx: &Context,
+    xorriso: bool,
+    volid: &str,
+    boot: Boot,
+    iso: &str,
+    staging: &str,
+    dated: ImageDate,
+) -> Result<String, PhaseError> {
+    let (dir, name) = iso
+        .rsplit_once('/')
+        .ok_or_else(|| PhaseError::internal(format!("{iso} is not an absolute path")))?;
+    let partial = format!("{dir}/.{name}.partial");
+    let made = build_image(ctx, xorriso, volid, boot, &partial, staging, dated).and_then(|md5| {
+        std::fs::rename(&partial, iso)
+            .map(|()| md5)
+            .map_err(|e| PhaseError::io(format!("renaming {partial} to {iso}"), e))
+    });
+    if made.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    made
+}
+
 /// Makes the image, makes it isohybrid when it boots from BIOS, implants its MD5, dates
 /// the file by the compose date and returns the implanted MD5.
-pub fn make_image(
+fn build_image(
     ctx: &Context,
     xorriso: bool,
     volid: &str,
