@@ -84,3 +84,38 @@ impl CommandOutput {
         String::from_utf8_lossy(&self.stderr).into_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_fills_the_invocation() {
+        let command = Command::new("rpm")
+            .arg("-qp")
+            .args(["--qf", "%{NAME}"])
+            .cwd("/work")
+            .env("LANG", "C")
+            .timeout(Duration::from_secs(3));
+        let invocation = command.invocation();
+        assert_eq!(invocation.program, "rpm");
+        assert_eq!(invocation.args, ["-qp", "--qf", "%{NAME}"]);
+        assert_eq!(invocation.cwd.as_deref(), Some("/work"));
+        assert_eq!(invocation.env, [("LANG".to_owned(), "C".to_owned())]);
+        assert_eq!(invocation.timeout_ms, Some(3000));
+    }
+
+    #[test]
+    fn output_success_needs_exit_code_zero() {
+        let output = |exit_code| CommandOutput {
+            exit_code,
+            stdout: b"out\xff".to_vec(),
+            stderr: Vec::new(),
+            truncated: false,
+        };
+        assert!(output(Some(0)).success());
+        assert!(!output(Some(1)).success());
+        assert!(!output(None).success());
+        assert_eq!(output(Some(0)).stdout_text(), "out\u{fffd}");
+    }
+}
