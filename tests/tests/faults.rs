@@ -102,13 +102,23 @@ fn assert_doomed(output: &Output, target: &Path, causes: &[&str]) -> PathBuf {
     compose
 }
 
-/// Fails if any temporary file of an atomic write was left under `dir`.
+/// Whether `name` is a temporary of an atomic write: the host's `.tmp-*`, the phase
+/// SDK's `.<name>.tmp`, Createiso's `.<image>.partial` and the repodata writer's
+/// `repodata.tmp-*` and `repodata.old-*` directories.
+fn is_temporary(name: &str) -> bool {
+    name.starts_with(".tmp-")
+        || (name.starts_with('.') && (name.ends_with(".tmp") || name.ends_with(".partial")))
+        || name.starts_with("repodata.tmp-")
+        || name.starts_with("repodata.old-")
+}
+
+/// Fails if any temporary file or directory of an atomic write was left under `dir`.
 fn assert_no_temporaries(dir: &Path) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
         assert!(
-            !entry.file_name().to_string_lossy().starts_with(".tmp-"),
-            "a temporary file was left behind: {}",
+            !is_temporary(&entry.file_name().to_string_lossy()),
+            "a temporary was left behind: {}",
             path.display()
         );
         if entry.file_type().unwrap().is_dir() {
