@@ -139,7 +139,7 @@ mod tests {
                 source: "repos/x86_64".into(),
                 path: "/r/x86_64".into(),
             }],
-            old_composes: vec!["/old/a".into(), "/old/b".into()],
+            old_composes: Vec::new(),
             koji: None,
         }
     }
@@ -174,7 +174,9 @@ mod tests {
             .dirs
             .insert(Location::OldComposes, Access::ReadWrite);
         policy.phase.insert("diff".into(), section);
-        let grant = grant_for(&policy, "diff", &locations());
+        let mut locations = locations();
+        locations.old_composes = vec!["/old/a".into(), "/old/b".into()];
+        let grant = grant_for(&policy, "diff", &locations);
         let mounts: Vec<_> = grant
             .mounts
             .iter()
