@@ -1,5 +1,7 @@
 //! File helpers over WASI with errors that name the path, for phases writing trees.
 
+use std::io::Write as _;
+
 use crate::PhaseError;
 
 /// Reads a whole file as text.
@@ -13,16 +15,29 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, PhaseE
     serde_json::from_str(&text).map_err(|e| PhaseError::input(format!("{path}: {e}")))
 }
 
-/// Writes a file through a temporary sibling and a rename, creating parent directories,
-/// so a killed compose never leaves it half-written.
+/// Writes a file through a temporary sibling (synced to disk) and a rename, creating
+/// parent directories, so a killed compose never leaves it half-written; a write that
+/// fails (a full disk) removes its temporary.
 pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), PhaseError> {
     let (dir, name) = path
         .rsplit_once('/')
         .ok_or_else(|| PhaseError::internal(format!("{path} is not an absolute path")))?;
     std::fs::create_dir_all(dir).map_err(|e| PhaseError::io(format!("creating {dir}"), e))?;
     let tmp = format!("{dir}/.{name}.tmp");
-    std::fs::write(&tmp, bytes).map_err(|e| PhaseError::io(format!("writing {tmp}"), e))?;
-    std::fs::rename(&tmp, path).map_err(|e| PhaseError::io(format!("renaming {tmp} to {path}"), e))
+    let written = std::fs::File::create(&tmp)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .map_err(|e| PhaseError::io(format!("writing {tmp}"), e))
+        .and_then(|()| {
+            std::fs::rename(&tmp, path)
+                .map_err(|e| PhaseError::io(format!("renaming {tmp} to {path}"), e))
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Serializes `value` as pretty JSON with productmd's four-space indent and writes it
@@ -36,4 +51,26 @@ pub fn write_json<T: serde::Serialize>(path: &str, value: &T) -> Result<(), Phas
         .map_err(|e| PhaseError::internal(format!("serializing {path}: {e}")))?;
     out.push(b'\n');
     write_atomic(path, &out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_atomic;
+
+    #[test]
+    fn a_failed_write_leaves_neither_the_file_nor_its_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_str().unwrap();
+        let target = format!("{root}/taken");
+        std::fs::create_dir_all(format!("{target}/inside")).unwrap();
+        let error = write_atomic(&target, b"new").unwrap_err();
+        assert!(error.message.contains("renaming"), "{}", error.message);
+        let names: Vec<_> = std::fs::read_dir(root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["taken"], "no temporary is left");
+        write_atomic(&format!("{root}/a/b.json"), b"{}").unwrap();
+        assert_eq!(std::fs::read(format!("{root}/a/b.json")).unwrap(), b"{}");
+    }
 }
