@@ -1,17 +1,20 @@
 //! Allow-listed programs run natively: argv only (never a shell), a clean environment, a
 //! working directory inside a writable mount, a time limit and capped output. Each runs
 //! in a process group of its own, which the host kills when the program ends or times
-//! out, so nothing it started outlives it or holds its output pipes open.
+//! out, or when the compose is terminated ([`kill_running`]), so nothing it started
+//! outlives it or holds its output pipes open.
 //!
 //! A granted command runs with the host user's rights; the grant of a program is the real
 //! trust decision. Arguments are confined as far as the host can see them: an absolute
 //! path (alone or after `--opt=`) must lie inside a mount and is translated to the host
 //! path; any other absolute path is refused.
 
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
@@ -129,6 +132,9 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
     let mut child = command
         .spawn()
         .map_err(|e| HostError::Io(format!("starting `{program}`: {e}")))?;
+    // The kernel's pids fit a pid_t; the child leads a group of its own.
+    let group = child.id() as libc::pid_t;
+    running().insert(group);
     let cap = grant.limits.output_bytes;
     let stdout = capture(child.stdout.take(), cap);
     let stderr = capture(child.stderr.take(), cap);
@@ -136,7 +142,8 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
         .timeout
         .map_or(grant.limits.time, |t| t.min(grant.limits.time));
     let status = child.wait_timeout(limit);
-    kill_group(&child);
+    kill_group(group);
+    running().remove(&group);
     let status = status.map_err(|e| HostError::Io(format!("waiting for `{program}`: {e}")))?;
     let Some(status) = status else {
         let _ = child.wait();
@@ -155,14 +162,28 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
     })
 }
 
-/// Kills what is left of the process group `child` leads: the program itself when it
-/// timed out, and whatever it started in the background either way.
-fn kill_group(child: &std::process::Child) {
-    let Ok(group) = libc::pid_t::try_from(child.id()) else {
-        return;
-    };
+/// The process groups of the commands running now.
+fn running() -> std::sync::MutexGuard<'static, BTreeSet<libc::pid_t>> {
+    static RUNNING: Mutex<BTreeSet<libc::pid_t>> = Mutex::new(BTreeSet::new());
+    RUNNING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Kills every command running now with all it started: a compose that is terminated
+/// (its commands, in groups of their own, do not get the terminal's Ctrl-C) must not
+/// leave them running.
+pub fn kill_running() {
+    for group in running().iter() {
+        kill_group(*group);
+    }
+}
+
+/// Kills what is left of the process group `group` (a command's): the program itself
+/// when it timed out, and whatever it started in the background either way.
+fn kill_group(group: libc::pid_t) {
     // SAFETY: killpg takes no pointers; it only sends a signal. The group id stays
-    // this child's while any process of the group lives (`process_group(0)` above).
+    // this command's while any process of the group lives (`process_group(0)` above).
     unsafe {
         libc::killpg(group, libc::SIGKILL);
     }

@@ -70,6 +70,7 @@ pub fn terminate_on_signal(status_file: PathBuf) -> anyhow::Result<()> {
             let mut signal = [0u8];
             if reader.read_exact(&mut signal).is_ok() {
                 tracing::error!("compose terminated by signal {}", signal[0]);
+                crate::capabilities::command::kill_running();
                 if let Err(error) = write_status(&status_file, Status::Terminated) {
                     tracing::error!("{error:#}");
                 }
