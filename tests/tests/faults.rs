@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pungi_host::audit::AuditLog;
-use pungi_host::capabilities::command::{Invocation, run};
+use pungi_host::capabilities::command::{Invocation, kill_running, run};
 use pungi_host::capabilities::{ComposeFacts, DocumentStore, HostError, PhaseEnv, PhaseProgress};
 use pungi_host::compose::{Status, write_status};
 use pungi_host::policy::{Grant, Limits, MountGrant, MountRole};
@@ -283,26 +283,61 @@ fn a_hanging_command_is_killed_at_the_phase_time_limit_and_dooms_the_compose() {
     assert_no_temporaries(&compose);
 }
 
-/// What the hanging command started in the background dies with it: nothing keeps the
-/// output pipes open or runs on after the compose.
-#[test]
-fn a_timed_out_command_is_killed_with_everything_it_started() {
-    let dir = tempfile::tempdir().unwrap();
-    let env = env_granting_sh(dir.path());
-    let result = run(
-        &env,
-        &Invocation {
-            program: "sh".into(),
-            args: vec![
-                "-c".into(),
-                "sleep 3600 & echo $! > sleeper.pid; wait".into(),
-            ],
-            cwd: None,
-            env: vec![],
-            timeout: Some(Duration::from_millis(500)),
-        },
+/// A command that starts a background `sleep`, writes its pid to `sleeper.pid` in
+/// `/compose` and waits for it.
+fn sleeper(timeout: Duration) -> Invocation {
+    Invocation {
+        program: "sh".into(),
+        args: vec![
+            "-c".into(),
+            "sleep 3600 & echo $! > sleeper.pid.tmp && mv sleeper.pid.tmp sleeper.pid; wait".into(),
+        ],
+        cwd: None,
+        env: vec![],
+        timeout: Some(timeout),
+    }
+}
+
+/// Polls `check` every 10 ms, for up to 10 s: signals and the shell act asynchronously.
+fn eventually(check: impl Fn() -> bool) -> bool {
+    (0..1000).any(|_| {
+        let done = check();
+        if !done {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        done
+    })
+}
+
+/// Fails unless the process whose pid is in `pid_file` is dead (a zombie awaiting its
+/// reaper, or gone).
+fn assert_dead(pid_file: &Path) {
+    let pid = std::fs::read_to_string(pid_file).unwrap();
+    let stat = Path::new("/proc").join(pid.trim()).join("stat");
+    let dead = eventually(|| {
+        let state = std::fs::read_to_string(&stat).unwrap_or_default();
+        let state = state.rsplit(')').next().unwrap_or_default().trim_start();
+        state.is_empty() || state.starts_with(['Z', 'X'])
+    });
+    assert!(
+        dead,
+        "the background `sleep` ({}) outlived its command",
+        pid.trim()
     );
-    match result {
+}
+
+/// What a command started in the background dies with it, when the command times out
+/// and when the compose is terminated (`kill_running`, which the signal handler calls):
+/// nothing keeps its output pipes open or runs on after the compose. One test, as
+/// `kill_running` kills every command of the process.
+#[test]
+fn a_command_dies_with_everything_it_started_on_timeout_or_termination() {
+    let dir = tempfile::tempdir().unwrap();
+    let timed_out = dir.path().join("timed-out");
+    match run(
+        &env_granting_sh(&timed_out),
+        &sleeper(Duration::from_millis(500)),
+    ) {
         Err(HostError::Timeout(message)) => {
             assert!(
                 message.contains("`sh`") && message.contains("killed"),
@@ -311,24 +346,19 @@ fn a_timed_out_command_is_killed_with_everything_it_started() {
         }
         other => panic!("the command should time out, got {other:?}"),
     }
-    let pid = std::fs::read_to_string(dir.path().join("compose/sleeper.pid")).unwrap();
-    let stat = Path::new("/proc").join(pid.trim()).join("stat");
-    // SIGKILL is delivered asynchronously: give the kernel a moment (up to 10 s on a
-    // loaded machine) to show the process dead, a zombie awaiting its reaper or gone.
-    let dead = (0..1000).any(|_| {
-        let state = std::fs::read_to_string(&stat).unwrap_or_default();
-        let state = state.rsplit(')').next().unwrap_or("X").trim_start();
-        let dead = state.is_empty() || state.starts_with(['Z', 'X']);
-        if !dead {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        dead
+    assert_dead(&timed_out.join("compose/sleeper.pid"));
+
+    let terminated = dir.path().join("terminated");
+    let env = env_granting_sh(&terminated);
+    let pid_file = terminated.join("compose/sleeper.pid");
+    std::thread::scope(|scope| {
+        let command = scope.spawn(|| run(&env, &sleeper(Duration::from_secs(3600))));
+        assert!(eventually(|| pid_file.exists()), "the command started");
+        kill_running();
+        let output = command.join().unwrap().expect("the command ran");
+        assert_eq!(output.exit_code, None, "killed by a signal");
     });
-    assert!(
-        dead,
-        "the background `sleep` ({}) outlived its command",
-        pid.trim()
-    );
+    assert_dead(&pid_file);
 }
 
 /// A phase env for a phase granted `sh` in a writable `/compose`.
