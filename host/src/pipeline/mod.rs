@@ -125,32 +125,8 @@ impl Pipeline<'_> {
             }
             report.phases.push(record);
         }
-        let failed: Vec<(String, FailedDeliverable)> = report
-            .phases
-            .iter()
-            .flat_map(|p| {
-                p.failed_deliverables
-                    .iter()
-                    .map(|f| (p.name.clone(), f.clone()))
-            })
-            .collect();
-        deliverables::write_summary(&layout.global_logs().join("deliverables.json"), &failed)?;
-        if report.status == Status::Finished && !failed.is_empty() {
-            report.status = Status::FinishedIncomplete;
-        }
         report.total_time = shared.started.elapsed();
-        let used = ComponentLock {
-            components: report
-                .phases
-                .iter()
-                .filter_map(|p| Some((p.name.clone(), p.component.clone()?)))
-                .collect(),
-        };
-        write_atomic(&layout.components_lock(), used.to_toml().as_bytes())?;
-        write_status(&layout.status_file(), report.status)?;
-        report
-            .write(&layout.global_logs().join("phases.json"))
-            .context("writing the phase report")?;
+        conclude(&mut report, layout)?;
         Ok(report)
     }
 
@@ -410,4 +386,37 @@ fn phase_facts(facts: &Arc<ComposeFacts>, phase: &PlannedPhase) -> Arc<ComposeFa
         }
         _ => facts.clone(),
     }
+}
+
+/// Writes what the compose ended with: `deliverables.json`, the components that ran,
+/// `STATUS` (FINISHED_INCOMPLETE when a deliverable failed and may) and `phases.json`.
+fn conclude(
+    report: &mut ComposeReport,
+    layout: &crate::compose::ComposeLayout,
+) -> anyhow::Result<()> {
+    let failed: Vec<(String, FailedDeliverable)> = report
+        .phases
+        .iter()
+        .flat_map(|p| {
+            p.failed_deliverables
+                .iter()
+                .map(|f| (p.name.clone(), f.clone()))
+        })
+        .collect();
+    deliverables::write_summary(&layout.global_logs().join("deliverables.json"), &failed)?;
+    if report.status == Status::Finished && !failed.is_empty() {
+        report.status = Status::FinishedIncomplete;
+    }
+    let used = ComponentLock {
+        components: report
+            .phases
+            .iter()
+            .filter_map(|p| Some((p.name.clone(), p.component.clone()?)))
+            .collect(),
+    };
+    write_atomic(&layout.components_lock(), used.to_toml().as_bytes())?;
+    write_status(&layout.status_file(), report.status)?;
+    report
+        .write(&layout.global_logs().join("phases.json"))
+        .context("writing the phase report")
 }
