@@ -88,7 +88,7 @@ impl Phase for Osbs {
     }
 }
 
-/// `buildContainer(source, target, opts, priority)`: the block's other keys are the
+/// `buildContainer(source, target, opts, priority=...)`: the block's other keys are the
 /// options, with `yum_repourls`.
 fn params(block: &Block, repos: Vec<String>) -> Result<Value, PhaseError> {
     let url =
@@ -104,12 +104,11 @@ fn params(block: &Block, repos: Vec<String>) -> Result<Value, PhaseError> {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     opts.insert("yum_repourls".into(), json!(repos));
-    Ok(json!([
-        url,
-        target,
-        Value::Object(opts),
-        block.get("priority").cloned().unwrap_or(Value::Null)
-    ]))
+    let mut params = vec![json!(url), json!(target), Value::Object(opts)];
+    if let Some(priority) = block.get("priority").filter(|p| !p.is_null()) {
+        params.push(json!({"priority": priority, "__starstar": true}));
+    }
+    Ok(Value::Array(params))
 }
 
 /// The repo files the build installs from: one per variant in `[variant] + repo`
@@ -156,8 +155,9 @@ fn repo_files(
     Ok(urls)
 }
 
-/// The records of one finished build: per arch for a real build (arches from the
-/// task's per-platform logs, else the variant's), under `scratch` for a scratch one.
+/// The records of one finished build: under each of the variant's arches for a real
+/// build (Pungi files them by the arch of each image archive, which needs
+/// `listArchives`, not in the koji interface), under `scratch` for a scratch one.
 fn record(
     runner: &Runner,
     info: &ComposeInfo,
@@ -203,19 +203,7 @@ fn record(
             .cloned()
             .unwrap_or(json!([])),
     );
-    let mut arches: Vec<&String> = variant
-        .arches
-        .iter()
-        .filter(|a| {
-            task.outputs
-                .iter()
-                .any(|o| o.filename == format!("{a}.log"))
-        })
-        .collect();
-    if arches.is_empty() {
-        arches = variant.arches.iter().collect();
-    }
-    for arch in arches {
+    for arch in &variant.arches {
         into.entry(arch.clone())
             .or_default()
             .push(Value::Object(base.clone()));

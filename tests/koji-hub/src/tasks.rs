@@ -180,11 +180,12 @@ impl Tasks {
     }
 
     fn submit(&self, method: &str, params: &[Value], arch_at: Option<usize>) -> i64 {
-        let options = params
-            .last()
-            .and_then(Value::as_struct)
-            .cloned()
-            .unwrap_or_default();
+        // The options struct and the keyword arguments, whichever the call has.
+        let options: BTreeMap<String, Value> = params
+            .iter()
+            .filter_map(Value::as_struct)
+            .flat_map(|s| s.clone())
+            .collect();
         let arches = match arch_at.and_then(|i| params.get(i)) {
             Some(Value::String(arch)) => arch.split_whitespace().map(str::to_owned).collect(),
             Some(Value::Array(list)) => list
