@@ -188,6 +188,62 @@ fn custom_phases_run_where_placed_concurrently_and_may_fail_a_deliverable() {
     );
 }
 
+#[test]
+fn a_failed_phase_dooms_the_compose_running_phases_finish_and_no_new_one_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, sha) = demo_with_component(dir.path());
+    let message = "koji task 4242 failed, see https://koji.example/taskinfo?taskID=4242";
+    let config = config_with(
+        &input,
+        &format!(
+            "[{}]",
+            entry(
+                "broken",
+                &sha,
+                "\"parallel_with\": \"createrepo\"",
+                &format!("{{\"action\": \"fail\", \"message\": \"{message}\"}}"),
+                "{}",
+            )
+        ),
+    );
+    let policy = policy_file(dir.path(), "[phase.broken]\n");
+    let target = dir.path().join("composes");
+    let output = try_compose(
+        &config,
+        &target,
+        &dir.path().join("cache"),
+        &["--policy", policy.to_str().unwrap()],
+    );
+    assert!(!output.status.success(), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "error: phase broken failed: failed (input): {message}"
+        )),
+        "{stderr}"
+    );
+    let compose = std::fs::read_dir(&target)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    assert_eq!(read(&compose.join("STATUS")), "DOOMED\n");
+    let report = json(&compose.join("logs/global/phases.json"));
+    assert_eq!(phase(&report, "broken")["result"], "failed");
+    // Started beside it, so it ran to its end.
+    assert_eq!(phase(&report, "createrepo")["result"], "done");
+    for waiting in ["productimg", "createiso", "image_checksum", "test"] {
+        let skipped = report["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == waiting)
+            .unwrap_or_else(|| panic!("{waiting} not skipped: {report}"));
+        assert_eq!(skipped["reason"], "not started: the compose is doomed");
+    }
+}
+
 /// Runs a compose that must be refused before it starts; returns its stderr.
 fn refused(dir: &Path, config: &Path, extra: &[&str]) -> String {
     let target = dir.join("composes");

@@ -7,7 +7,8 @@
 //!   when the host runs them at the same time (otherwise the first one waits until its
 //!   time limit stops it);
 //! - `{"action": "fail-deliverable"}`: reports a failed, failable deliverable and ends
-//!   well.
+//!   well;
+//! - `{"action": "fail", "message": "..."}`: fails with that message.
 
 use std::path::Path;
 
@@ -21,6 +22,7 @@ enum Action {
     Count,
     Rendezvous { me: String, peer: String },
     FailDeliverable,
+    Fail { message: String },
 }
 
 struct Custom;
@@ -49,6 +51,7 @@ impl Phase for Custom {
                 })?;
                 Ok(Summary::new("one deliverable failed, and may"))
             }
+            Action::Fail { message } => Err(PhaseError::input(message)),
         }
     }
 }
