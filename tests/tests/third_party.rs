@@ -550,3 +550,42 @@ fn changelog_diff_reports_what_changed_since_the_previous_compose() {
         "{text}"
     );
 }
+
+#[test]
+fn inspect_tells_what_a_component_asks_for_and_whether_this_host_runs_it() {
+    let scratch = tempfile::tempdir().unwrap();
+    let inspect = |file: &str| {
+        let output = Command::new(pungi_wasm())
+            .args(["phase", "inspect"])
+            .arg(phases_dir().join(file))
+            .env("PUNGI_WASM_CACHE", scratch.path())
+            .output()
+            .expect("pungi-wasm starts");
+        assert!(output.status.success(), "{}", describe(&output));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let diff = inspect("pungi_example_changelog_diff.wasm");
+    let line = |text: &str, key: &str| -> String {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("no {key} line in:\n{text}"))
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(
+        line(&diff, "wit:"),
+        "pungi:phase@0.1.0, runs on this host (as 0.1.0)"
+    );
+    assert_eq!(line(&diff, "exports:"), "run");
+    let interfaces = line(&diff, "pungi:phase:");
+    for wanted in ["compose", "metadata", "log"] {
+        assert!(interfaces.split(", ").any(|i| i == wanted), "{interfaces}");
+    }
+    assert!(line(&diff, "wasi:").contains("filesystem/preopens"));
+
+    let future = inspect("pungi_test_future_wit.wasm");
+    assert_eq!(
+        line(&future, "wit:"),
+        "pungi:phase@0.2.0, REFUSED by this host (it runs 0.1.0)"
+    );
+}
