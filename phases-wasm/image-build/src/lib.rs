@@ -3,11 +3,10 @@
 //! of a requested format placed in `compose/<Variant>/<arch>/images/` and listed in
 //! `images.json` typed by its format (`qcow2`, `raw-xz`, `vagrant-libvirt`, ...).
 
-mod formats;
-
 use pungi_koji_tasks::blocks::{self, Block, Config};
 use pungi_koji_tasks::deliver::Batch;
 use pungi_koji_tasks::failure::{Deliverable, is_failable};
+use pungi_koji_tasks::image_formats as formats;
 use pungi_koji_tasks::images::{self, Kind, Placed};
 use pungi_koji_tasks::release::Settings;
 use pungi_koji_tasks::task::Runner;

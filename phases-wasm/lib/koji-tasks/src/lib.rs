@@ -7,6 +7,7 @@
 pub mod blocks;
 pub mod deliver;
 pub mod failure;
+pub mod image_formats;
 pub mod images;
 pub mod lorax;
 pub mod names;
