@@ -179,11 +179,12 @@ pub fn place(graph: &mut Vec<GraphPhase>, custom: &[CustomPhase]) {
                 (i, after)
             }
         };
-        if after
-            .iter()
-            .any(|a| a == LAST || downstream_of_last.contains(a))
-            || matches!(&phase.placement, Placement::ParallelWith(t) if t == LAST || downstream_of_last.contains(t))
-        {
+        // After or beside Test (or a phase that is), it is not one Test waits for.
+        let (Placement::After(target)
+        | Placement::ParallelWith(target)
+        | Placement::Before(target)) = &phase.placement;
+        let beside_last = !matches!(phase.placement, Placement::Before(_)) && target == LAST;
+        if beside_last || downstream_of_last.contains(target) {
             downstream_of_last.insert(phase.name.clone());
         }
         graph.insert(
@@ -261,6 +262,12 @@ mod tests {
         let after_test = plan_with(("after", "test"));
         assert_eq!(waits_for(&after_test, "sbom"), ["test"]);
         assert_eq!(after_test.phases.last().unwrap().name, "sbom");
+        let beside_test = plan_with(("parallel_with", "test"));
+        assert!(!waits_for(&beside_test, "test").contains(&"sbom".to_owned()));
+        assert_eq!(
+            waits_for(&beside_test, "sbom"),
+            waits_for(&beside_test, "test")
+        );
     }
 
     #[test]
