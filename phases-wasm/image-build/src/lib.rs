@@ -7,7 +7,7 @@ use pungi_koji_tasks::blocks::{self, Block, Config};
 use pungi_koji_tasks::deliver::Batch;
 use pungi_koji_tasks::failure::{Deliverable, is_failable};
 use pungi_koji_tasks::image_formats as formats;
-use pungi_koji_tasks::images::{self, Kind, Placed};
+use pungi_koji_tasks::images::{self, Kind, Placed, Target};
 use pungi_koji_tasks::release::Settings;
 use pungi_koji_tasks::task::Runner;
 use pungi_koji_tasks::urls::tree_url;
@@ -74,15 +74,18 @@ impl Phase for ImageBuild {
                             };
                             let relative =
                                 format!("{variant_uid}/{arch}/images/{}", output.filename);
+                            let target = Target {
+                                compose: &compose,
+                                variant: &variant_uid,
+                                subvariant: &subvariant,
+                            };
                             placed.push(images::fetch(
                                 runner,
                                 task.id,
                                 &output.filename,
-                                &compose,
+                                &target,
                                 &relative,
-                                &variant_uid,
                                 &arch,
-                                &subvariant,
                                 &kind,
                             )?);
                         }

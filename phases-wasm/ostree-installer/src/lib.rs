@@ -7,7 +7,7 @@
 use pungi_koji_tasks::blocks::{self, Block, Config};
 use pungi_koji_tasks::deliver::Batch;
 use pungi_koji_tasks::failure::{Deliverable, is_failable};
-use pungi_koji_tasks::images::{self, Kind, Placed};
+use pungi_koji_tasks::images::{self, Kind, Target};
 use pungi_koji_tasks::lorax::{Lorax, LoraxOptions, command};
 use pungi_koji_tasks::names::{image_name, image_name_format};
 use pungi_koji_tasks::release::Settings;
@@ -106,15 +106,18 @@ impl Phase for OstreeInstaller {
                                 format: "iso".into(),
                                 bootable: true,
                             };
-                            let placed: Placed = images::fetch(
+                            let target = Target {
+                                compose,
+                                variant: &variant_uid,
+                                subvariant: &variant_uid,
+                            };
+                            let placed = images::fetch(
                                 runner,
                                 task.id,
                                 &format!("{RESULTS}/images/boot.iso"),
-                                compose,
+                                &target,
                                 &relative,
-                                &variant_uid,
                                 &arch,
-                                &variant_uid,
                                 &kind,
                             )?;
                             Ok(vec![placed])

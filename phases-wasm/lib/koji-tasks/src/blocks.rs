@@ -27,10 +27,12 @@ impl Config {
         Ok(Config { options })
     }
 
+    /// Options already parsed (tests, native runs).
     pub fn from_options(options: Options) -> Self {
         Config { options }
     }
 
+    /// Whether the config sets `name`.
     pub fn has(&self, name: &str) -> bool {
         self.options.contains_key(name)
     }

@@ -29,13 +29,16 @@ pub struct Batch<'a> {
 /// What a batch delivered.
 #[derive(Default)]
 pub struct Delivered {
+    /// The images placed, for `images.json`.
     pub placed: Vec<Placed>,
     /// (deliverable, task) of every task that closed and was placed.
     pub tasks: Vec<(Deliverable, Finished)>,
+    /// Failable deliverables that failed (reported, not fatal).
     pub failed: usize,
 }
 
 impl<'a> Batch<'a> {
+    /// An empty batch whose tasks go to `runner`'s hub.
     pub fn new(runner: &'a Runner) -> Self {
         Batch {
             runner,

@@ -29,27 +29,24 @@ pub struct Placed {
 }
 
 /// Downloads task output `file` to `compose/<relative>` and describes it as an image of
-/// `arch` in `variant`.
-#[allow(clippy::too_many_arguments)]
+/// `arch` in the target's variant.
 pub fn fetch(
     runner: &Runner,
     task: u64,
     file: &str,
-    compose: &str,
+    target: &Target,
     relative: &str,
-    variant: &str,
     arch: &str,
-    subvariant: &str,
     kind: &Kind,
 ) -> Result<Placed, PhaseError> {
-    let destination = format!("{compose}/{relative}");
+    let destination = format!("{}/{relative}", target.compose);
     runner
         .koji
         .download_task_output(task, file, &destination)
         .map_err(PhaseError::from)?;
     Ok(Placed {
-        variant: variant.to_owned(),
-        image: describe(compose, relative, arch, subvariant, kind)?,
+        variant: target.variant.to_owned(),
+        image: describe(target.compose, relative, arch, target.subvariant, kind)?,
     })
 }
 
@@ -86,17 +83,7 @@ pub fn place_by_arch(
             continue;
         };
         let relative = format!("{}/{arch}/{dir}/{}", target.variant, rename(arch, file)?);
-        placed.push(fetch(
-            runner,
-            task.id,
-            file,
-            target.compose,
-            &relative,
-            target.variant,
-            arch,
-            target.subvariant,
-            kind,
-        )?);
+        placed.push(fetch(runner, task.id, file, target, &relative, arch, kind)?);
     }
     Ok(placed)
 }

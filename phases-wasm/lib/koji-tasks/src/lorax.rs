@@ -44,6 +44,7 @@ pub struct LoraxOptions {
 }
 
 impl LoraxOptions {
+    /// The options of `blocks` in order, over lorax's defaults as Pungi sets them.
     pub fn merge(blocks: &[Block]) -> Result<Self, PhaseError> {
         let mut o = LoraxOptions {
             nomacboot: true,

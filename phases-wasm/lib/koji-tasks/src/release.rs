@@ -20,6 +20,7 @@ pub struct ComposeFacts {
 }
 
 impl ComposeFacts {
+    /// The facts of the compose the host describes.
     pub fn of(info: &ComposeInfo) -> Self {
         let substs = pungi_media::names::format_substs(info);
         ComposeFacts {
@@ -103,6 +104,7 @@ impl Settings {
         ))
     }
 
+    /// Settings from `<phase>_<key>`/`global_<key>` values already read.
     pub fn new(phase: &str, defaults: BTreeMap<String, Value>, facts: ComposeFacts) -> Self {
         Settings {
             phase: phase.to_owned(),

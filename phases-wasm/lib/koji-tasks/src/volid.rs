@@ -15,6 +15,8 @@ pub struct Volids {
 }
 
 impl Volids {
+    /// `image_volid_formats`, `image_volid_layered_product_formats`,
+    /// `volume_id_substitutions`, `restricted_volid`, `disc_types`, `base_product_*`.
     pub fn read(ctx: &Context) -> Result<Self, PhaseError> {
         let strings = |name: &str, default: &[&str]| -> Result<Vec<String>, PhaseError> {
             Ok(ctx
