@@ -30,7 +30,8 @@ pub struct DocumentStore {
     /// start (`None`: the document did not exist).
     bases: Mutex<BTreeMap<(String, String), Option<String>>>,
     /// (phase, document) -> sha256 of what the phase read, "" when it did not exist:
-    /// what a restart compares to decide whether the phase's inputs changed.
+    /// what a restart compares to decide whether the phase's inputs changed. Documents
+    /// the phase may also write are left out (they hold its own output afterwards).
     reads: Mutex<BTreeMap<(String, String), String>>,
     /// Held while a write reads, merges and replaces a document.
     writing: Mutex<()>,
@@ -224,7 +225,11 @@ pub fn read(env: &PhaseEnv, name: &str) -> Result<String, HostError> {
                 return Err(deny(env, "read", name));
             }
             let read = env.documents.load(name);
-            env.documents.note_read(phase, name, &read);
+            // A document the phase also writes is partly its own output, so it cannot
+            // tell on a restart whether the input changed; its writers upstream can.
+            if !env.grant.metadata_write.contains(name) {
+                env.documents.note_read(phase, name, &read);
+            }
             let text = read?;
             if env.grant.metadata_write.contains(name) {
                 env.documents

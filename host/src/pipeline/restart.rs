@@ -4,7 +4,8 @@
 //! A phase is kept when it finished before, no phase it waits for (directly or not) runs
 //! again, and its inputs are unchanged: the sha256 of its component, of the compose facts
 //! (config, variants, compose ID) it is given, of its policy section and limits, and of
-//! every document it read. Files it reads directly (the comps file under `/config`, say)
+//! every document it read that it may not also write (one it updates, like `images`,
+//! holds its own output afterwards; the phases upstream that wrote it decide). Files it reads directly (the comps file under `/config`, say)
 //! are covered only through the config naming them; edit one and skip nothing: restart
 //! without `--restart`. A phase's entry is removed when it starts and written when it
 //! finishes, so a phase killed halfway is never kept.
