@@ -34,11 +34,11 @@ fuzz_target!(|data: &[u8]| {
     for kind in DOCUMENTS {
         let bytes = parts.next().unwrap_or_default();
         write(root, &format!("repodata/{kind}.xml"), bytes);
-        let _ = write!(
+        let _ = writeln!(
             repomd,
             "<data type=\"{kind}\"><checksum type=\"sha256\">{}</checksum>\
              <location href=\"repodata/{kind}.xml\"/><timestamp>1</timestamp>\
-             <size>{}</size></data>\n",
+             <size>{}</size></data>",
             hex::encode(Sha256::digest(bytes)),
             bytes.len()
         );
