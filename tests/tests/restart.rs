@@ -206,6 +206,14 @@ fn a_compose_killed_in_createrepo_restarts_keeping_what_had_finished() {
     for ((tree, a), (_, b)) in ours.iter().zip(&theirs) {
         assert!(a == b, "{}: repodata differs", tree.display());
     }
+
+    // Restarted once more, the finished compose has nothing left to run.
+    let again = run_pungi(&args, &cache);
+    assert!(again.status.success(), "{}", describe(&again));
+    let report = json(&killed.join("logs/global/phases.json"));
+    for phase in report["phases"].as_array().unwrap() {
+        assert_eq!(phase["result"], "kept", "{phase}");
+    }
 }
 
 #[test]
