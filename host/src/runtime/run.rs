@@ -95,6 +95,10 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|host| &mut host.limits);
+        // Wasmtime caps what one host call may carry at 128 MiB; a phase document of a
+        // 70,000-package set is bigger. The guest cannot hold more than its memory
+        // limit, so that is the cap that matters.
+        store.set_hostcall_fuel(usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX));
         let ticks = (limits.time.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
