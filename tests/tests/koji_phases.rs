@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use pungi_tests::koji_hub::{Hub, Run, compose, koji_config, read, write_profile};
+use pungi_tests::koji_hub::{Hub, Run, compose, demo_hub, koji_config, read, write_profile};
 use pungi_tests::{describe, python, require_tool};
 
 /// Every Koji phase configured as Pungi configs do: builders reach the compose through
@@ -97,10 +97,18 @@ image_build = {
 "#;
 
 /// A compose of the demo from the hub's tag with `extra` config, against a hub started
-/// with `hub_flags`.
+/// with `hub_flags` whose topdir is `<home>/topdir`: the demo's packages, and task
+/// directories of its own (task ids start at 1 in every hub).
 fn koji_compose(extra: &str, hub_flags: &[&str]) -> (Run, tempfile::TempDir) {
-    let hub = Hub::start(hub_flags);
     let home = tempfile::tempdir().unwrap();
+    let topdir = home.path().join("topdir");
+    std::fs::create_dir_all(&topdir).unwrap();
+    std::os::unix::fs::symlink(
+        demo_hub().topdir().join("packages"),
+        topdir.join("packages"),
+    )
+    .unwrap();
+    let hub = Hub::serve(&demo_hub().state(), &topdir, hub_flags);
     write_profile(home.path(), &hub.server(), &hub.topurl(), "");
     let config = koji_config(home.path(), extra);
     let text = read(&config).replace("skip_phases = [\"buildinstall\"]", "");
@@ -145,7 +153,8 @@ fn json(path: &Path) -> serde_json::Value {
 fn every_koji_phase_delivers_into_a_finished_compose() {
     require_tool("xorriso", "xorriso");
     require_tool("qemu-img", "qemu-utils");
-    let (run, _home) = koji_compose(ALL_PHASES, &[]);
+    require_tool("ostree", "ostree");
+    let (run, home) = koji_compose(ALL_PHASES, &[]);
     assert!(run.output.status.success(), "{}", describe(&run.output));
     let dir = run.compose.unwrap();
     assert_eq!(read(&dir.join("STATUS")), "FINISHED\n");
@@ -243,6 +252,22 @@ fn every_koji_phase_delivers_into_a_finished_compose() {
     assert!(
         id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()),
         "{ostree}"
+    );
+    // The commit is real: ostree resolves the ref to it in the repository the task made.
+    let task = commit["koji_task"].as_u64().unwrap();
+    let repo = home
+        .path()
+        .join(format!("topdir/work/tasks/{}/{task}/repo", task % 10000));
+    let output = Command::new("ostree")
+        .arg(format!("--repo={}", repo.display()))
+        .args(["rev-parse", "demo/1.0/x86_64/host"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        id,
+        "{}",
+        describe(&output)
     );
 
     // Every task method went through the policy and the audit log.

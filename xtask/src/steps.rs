@@ -131,6 +131,7 @@ fn ensure_test_tools() -> anyhow::Result<()> {
         ("git", "git"),
         ("qemu-img", "qemu-utils"),
         ("xz", "xz-utils"),
+        ("ostree", "ostree"),
     ];
     /// Files (not programs) the tests use: the boot loader of the synthetic boot tree.
     const FILES: &[(&str, &str)] = &[

@@ -1,15 +1,14 @@
 //! What a finished task leaves in its directory: small but real files of the kind the
 //! real builders make, made with the real tools (xorriso, qemu-img, xz, tar,
-//! mksquashfs): a lorax boot tree with a bootable `boot.iso` and `.treeinfo`, disk
-//! images in every `image-build` format, live ISOs, appliances, an OSTree commit id,
-//! container build logs. A tool that is missing fails the task, naming it.
+//! mksquashfs, ostree): a lorax boot tree with a bootable `boot.iso` and `.treeinfo`, disk
+//! images in every `image-build` format, live ISOs, appliances, a real OSTree commit,
+//! container builds. A tool that is missing fails the task, naming it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pungi_host::capabilities::koji::xmlrpc::Value;
-use sha2::{Digest, Sha256};
 
 /// Where a task writes, and what it was asked.
 pub struct Request<'a> {
@@ -97,13 +96,18 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Runs a tool; a missing one or a failure is the task's error.
 fn tool(program: &str, args: &[&str], cwd: &Path) -> Result<()> {
+    tool_output(program, args, cwd).map(drop)
+}
+
+/// Runs a tool and returns its standard output.
+fn tool_output(program: &str, args: &[&str], cwd: &Path) -> Result<String> {
     let output = Command::new(program)
         .args(args)
         .current_dir(cwd)
         .output()
         .map_err(|e| format!("running {program} (is it installed?): {e}"))?;
     if output.status.success() {
-        Ok(())
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     } else {
         Err(format!(
             "{program} {args:?} failed: {}",
@@ -159,29 +163,52 @@ fn runroot(r: &Request, command: &str) -> Result<Vec<String>> {
         files.extend(lorax_tree(r.dir, &lorax, arch)?);
     }
     if let Some(at) = words.iter().position(|w| w == "pungi-make-ostree") {
-        let make: Vec<String> = words[at..].to_vec();
-        let log_dir = flag(&make, "log-dir").unwrap_or("logs");
-        let mut hash = Sha256::new();
-        hash.update(format!("{}:{command}", r.id));
-        let commit = hex::encode(hash.finalize());
-        let ref_ = flag(&make, "ostree-ref").unwrap_or("demo/stable");
-        write(
-            &r.dir.join(format!("{log_dir}/commitid.log")),
-            commit.as_bytes(),
-        )?;
-        write(
-            &r.dir.join(format!("{log_dir}/create-ostree-repo.log")),
-            format!(
-                "rpm-ostree compose tree --repo={} {}\nWrote commit: {commit}\nref: {ref_}\n",
-                flag(&make, "repo").unwrap_or_default(),
-                flag(&make, "treefile").unwrap_or_default()
-            )
-            .as_bytes(),
-        )?;
-        files.push(format!("{log_dir}/commitid.log"));
-        files.push(format!("{log_dir}/create-ostree-repo.log"));
+        files.extend(ostree_commit(r.dir, &words[at..])?);
     }
     Ok(files)
+}
+
+/// What `pungi-make-ostree tree` leaves: a real commit (made with Debian's `ostree`) of
+/// a small tree on the ref, in the task's `repo/` (standing in for `--repo`, which is on
+/// the builders' storage), its id in `<log-dir>/commitid.log`.
+fn ostree_commit(dir: &Path, make: &[String]) -> Result<Vec<String>> {
+    let log_dir = flag(make, "log-dir").unwrap_or("logs");
+    let reference = flag(make, "ostree-ref").unwrap_or("demo/stable");
+    let tree = dir.join("ostree-tree");
+    write(
+        &tree.join("usr/lib/os-release"),
+        b"NAME=Demo\nVARIANT_ID=ostree\n",
+    )?;
+    tool("ostree", &["init", "--repo=repo", "--mode=archive"], dir)?;
+    let mut commit = vec![
+        "commit".to_owned(),
+        "--repo=repo".to_owned(),
+        format!("--branch={reference}"),
+        format!(
+            "--subject=pungi-make-ostree {}",
+            flag(make, "treefile").unwrap_or_default()
+        ),
+        "--tree=dir=ostree-tree".to_owned(),
+    ];
+    if let Some(version) = flag(make, "version") {
+        commit.push(format!("--add-metadata-string=version={version}"));
+    }
+    let args: Vec<&str> = commit.iter().map(String::as_str).collect();
+    let id = tool_output("ostree", &args, dir)?.trim().to_owned();
+    write(&dir.join(format!("{log_dir}/commitid.log")), id.as_bytes())?;
+    write(
+        &dir.join(format!("{log_dir}/create-ostree-repo.log")),
+        format!(
+            "rpm-ostree compose tree --repo={} {}\nWrote commit: {id}\nref: {reference}\n",
+            flag(make, "repo").unwrap_or_default(),
+            flag(make, "treefile").unwrap_or_default()
+        )
+        .as_bytes(),
+    )?;
+    Ok(vec![
+        format!("{log_dir}/commitid.log"),
+        format!("{log_dir}/create-ostree-repo.log"),
+    ])
 }
 
 /// A lorax boot tree in the command's output directory: kernel and initrd, the stage2
