@@ -152,7 +152,7 @@ fn a_compose_killed_in_createrepo_restarts_keeping_what_had_finished() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(read(&killed.join("STATUS")), "STARTED\n");
-    let state = json(&killed.join("work/global/phase-state.json"));
+    let state = json(&killed.join("state/phase-state.json"));
     for finished in ["init", "pkgset", "gather"] {
         assert!(state["phases"][finished].is_object(), "{finished}: {state}");
     }

@@ -1,5 +1,5 @@
 //! Named JSON documents phases hand on (pkgset -> gather -> createrepo ...), kept under
-//! `work/global/metadata/<name>.json` and granted per name.
+//! `state/documents/<name>.json` and granted per name.
 //!
 //! Phases run at the same time, so a write never simply replaces what another phase
 //! wrote meanwhile: it is merged (`metadata_merge.rs`) as the change from the version

@@ -59,9 +59,20 @@ impl ComposeLayout {
         self.topdir.join("work")
     }
 
+    /// The host's own state: never mounted into a phase, so no phase can change it
+    /// except through the audited capabilities.
+    pub fn state(&self) -> PathBuf {
+        self.topdir.join("state")
+    }
+
     /// Where the `metadata` capability keeps the documents phases hand on.
     pub fn documents(&self) -> PathBuf {
-        self.work().join("global/metadata")
+        self.state().join("documents")
+    }
+
+    /// What each phase finished with, for `--restart`.
+    pub fn phase_state(&self) -> PathBuf {
+        self.state().join("phase-state.json")
     }
 
     pub fn logs(&self) -> PathBuf {

@@ -80,10 +80,7 @@ impl Pipeline<'_> {
             audit: Arc::new(AuditLog::open(&layout.audit_log())?),
             documents: Arc::new(DocumentStore::new(layout.documents())),
             started: Instant::now(),
-            states: PhaseStates::open(
-                layout.work().join("global/phase-state.json"),
-                prepared.restarted,
-            )?,
+            states: PhaseStates::open(layout.phase_state(), prepared.restarted)?,
             ran: Mutex::new(BTreeSet::new()),
         };
         write_status(&layout.status_file(), Status::Started)?;

@@ -1,4 +1,4 @@
-//! What each phase finished with, kept in `work/global/phase-state.json`, so that
+//! What each phase finished with, kept in `state/phase-state.json`, so that
 //! `compose --restart` can keep a phase of an interrupted run instead of running it again.
 //!
 //! A phase is kept when it finished before, no phase it waits for (directly or not) runs

@@ -62,7 +62,7 @@ impl OldRepos {
         let Some(old) = ctx.old_compose()? else {
             return Ok(None);
         };
-        let path = old.join(&format!("work/global/metadata/{}.json", names::CREATEREPO));
+        let path = old.join(&format!("state/documents/{}.json", names::CREATEREPO));
         let document: CreaterepoDocument = match std::fs::read_to_string(&path)
             .map_err(|e| e.to_string())
             .and_then(|text| serde_json::from_str(&text).map_err(|e| e.to_string()))

@@ -59,8 +59,8 @@ impl Phase for Gather {
             .source_mapping
             .as_deref()
             .filter(|_| options.source == "json");
-        let fingerprint = reuse::fingerprint(ctx, mapping_file)?;
         let old = if ctx.option_or("gather_allow_reuse", false)? {
+            let fingerprint = reuse::fingerprint(ctx, mapping_file, &pkgset, &comps)?;
             reuse::OldSelection::find(ctx, &fingerprint)?
         } else {
             None

@@ -4,11 +4,12 @@
 //! arches, the gather options and the JSON mapping file), the dependency solving is
 //! skipped and each variant.arch takes the old compose's list and reasons; linking into
 //! the trees and the metadata are done as usual. The fingerprint of those inputs is
-//! kept in `work/global/gather.fingerprint` for the composes after this one.
+//! kept in `work/global/gather.fingerprint` for the composes after this one (so both
+//! composes need the option; hashing the package set costs time only then).
 
 use std::collections::{BTreeMap, HashMap};
 
-use pungi_documents::names;
+use pungi_documents::{CompsDocument, PkgsetDocument};
 use pungi_phase_sdk::{Context, DigestAlgorithm, MountRole, PhaseError, fs, log};
 use pungi_repodata::Package;
 use serde_json::Value;
@@ -32,35 +33,41 @@ const OPTIONS: &[&str] = &[
 
 const FINGERPRINT_FILE: &str = "global/gather.fingerprint";
 
+/// sha256 of a value's JSON form.
+fn sha256_of(value: &impl serde::Serialize) -> Result<String, PhaseError> {
+    let json = serde_json::to_vec(value)
+        .map_err(|e| PhaseError::internal(format!("gather fingerprint: {e}")))?;
+    Ok(pungi_repodata::ChecksumKind::Sha256.digest(&json).hex)
+}
+
 /// The fingerprint of this compose's selection inputs; written for later composes.
-pub fn fingerprint(ctx: &Context, mapping: Option<&str>) -> Result<String, PhaseError> {
+pub fn fingerprint(
+    ctx: &Context,
+    mapping: Option<&str>,
+    pkgset: &PkgsetDocument,
+    comps: &CompsDocument,
+) -> Result<String, PhaseError> {
     let work = ctx.mount_path(&MountRole::Work)?;
-    let digest = |path: &str| -> Result<String, PhaseError> {
-        Ok(ctx.digest(path, &[DigestAlgorithm::Sha256])?.concat())
-    };
     let mut options = BTreeMap::new();
     for name in OPTIONS {
         options.insert(*name, ctx.option::<Value>(name)?);
     }
     let mapping = match mapping {
-        Some(file) => Some(digest(&format!(
-            "{}/{file}",
-            ctx.mount_path(&MountRole::Config)?
-        ))?),
+        Some(file) => {
+            let path = format!("{}/{file}", ctx.mount_path(&MountRole::Config)?);
+            Some(ctx.digest(&path, &[DigestAlgorithm::Sha256])?.concat())
+        }
         None => None,
     };
     let info = ctx.info();
-    let inputs = serde_json::json!({
+    let fingerprint = sha256_of(&serde_json::json!({
         "options": options,
         "mapping": mapping,
-        "pkgset": digest(&format!("{work}/global/metadata/{}.json", names::PKGSET))?,
-        "comps": digest(&format!("{work}/global/metadata/{}.json", names::COMPS))?,
+        "pkgset": sha256_of(pkgset)?,
+        "comps": sha256_of(comps)?,
         "arches": info.arches,
         "variants": format!("{:?}", info.variants),
-    });
-    let fingerprint = pungi_repodata::ChecksumKind::Sha256
-        .digest(inputs.to_string().as_bytes())
-        .hex;
+    }))?;
     fs::write_atomic(
         &format!("{work}/{FINGERPRINT_FILE}"),
         fingerprint.as_bytes(),

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 /// A document type and the name it is stored and granted under.
 pub trait Document: Serialize + DeserializeOwned {
-    /// The name in `metadata-read` / `metadata-write` and in `work/global/metadata/`.
+    /// The name in `metadata-read` / `metadata-write` and in `state/documents/`.
     const NAME: &'static str;
 }
 
