@@ -332,3 +332,18 @@ fn an_image_build_that_fails_and_may_not_dooms_the_compose_naming_task_and_log()
         "the task's log at {log}"
     );
 }
+
+#[test]
+fn a_bad_image_build_block_stops_the_compose_naming_the_block_and_the_value() {
+    let (run, _home) = koji_compose(&IMAGE_BUILD_ONLY.replace("qcow2", "floppy"), &[]);
+    let dir = run.compose.unwrap();
+    assert_eq!(read(&dir.join("STATUS")), "DOOMED\n");
+    let output = describe(&run.output);
+    assert!(
+        output.contains("image_build of Server")
+            && output.contains("unknown image-build format \"floppy\""),
+        "{output}"
+    );
+    let audit = read(&dir.join("logs/global/audit.jsonl"));
+    assert!(!audit.contains("\"submit-task\""), "nothing submitted");
+}
