@@ -15,7 +15,7 @@ use pungi_config::{Options, Value, get_arch_variant_data};
 use pungi_documents::{PkgsetDocument, ProductImage, ProductimgDocument, names};
 use pungi_media::sources::{Fetcher, Source};
 use pungi_phase_sdk::{
-    Context, Invocation, MountRole, Phase, PhaseError, Summary, fs, register_phase,
+    Command, Context, MountRole, Phase, PhaseError, Summary, fs, register_phase,
 };
 
 struct Productimg;
@@ -136,7 +136,7 @@ impl Phase for Productimg {
                         ],
                     )
                 };
-                run_tool(ctx, program, args, &format!("{}.{arch}", variant.uid))?;
+                ctx.run_checked(&Command::new(program).args(args))?;
                 let size = std::fs::metadata(&image)
                     .map_err(|e| PhaseError::io(format!("reading {image}"), e))?
                     .len();
@@ -181,35 +181,12 @@ fn compile_translations(
         let messages = format!("{product}/locale/{lang}/LC_MESSAGES");
         std::fs::create_dir_all(&messages)
             .map_err(|e| PhaseError::io(format!("creating {messages}"), e))?;
-        run_tool(
-            ctx,
-            "msgfmt",
-            vec![
-                "--check".into(),
-                "-o".into(),
-                format!("{messages}/anaconda.mo"),
-                format!("{dir}/{po}"),
-            ],
-            lang,
-        )?;
-    }
-    Ok(())
-}
-
-/// Runs an allow-listed tool; a non-zero exit is an input error naming `what` and stderr.
-fn run_tool(ctx: &Context, program: &str, args: Vec<String>, what: &str) -> Result<(), PhaseError> {
-    let out = ctx.run_command(&Invocation {
-        program: program.into(),
-        args,
-        cwd: None,
-        env: Vec::new(),
-        timeout_ms: None,
-    })?;
-    if out.exit_code != Some(0) {
-        return Err(PhaseError::input(format!(
-            "{program} for {what}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        ctx.run_checked(&Command::new("msgfmt").args([
+            "--check".to_owned(),
+            "-o".to_owned(),
+            format!("{messages}/anaconda.mo"),
+            format!("{dir}/{po}"),
+        ]))?;
     }
     Ok(())
 }

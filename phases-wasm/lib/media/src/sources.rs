@@ -8,7 +8,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use pungi_documents::PkgsetDocument;
-use pungi_phase_sdk::{Context, Invocation, MountRole, PhaseError, fs};
+use pungi_phase_sdk::{Command, Context, Invocation, MountRole, PhaseError, fs};
 use serde::Deserialize;
 
 /// One source, as a Pungi config dict gives it.
@@ -180,20 +180,8 @@ impl<'a> Fetcher<'a> {
     }
 
     fn git(&self, args: &[&str]) -> Result<(), PhaseError> {
-        let out = self.ctx.run_command(&Invocation {
-            program: "git".into(),
-            args: args.iter().map(|a| a.to_string()).collect(),
-            cwd: None,
-            env: Vec::new(),
-            timeout_ms: None,
-        })?;
-        if out.exit_code != Some(0) {
-            return Err(PhaseError::input(format!(
-                "git {}: {}",
-                args.join(" "),
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
+        self.ctx
+            .run_checked(&Command::new("git").args(args.iter().copied()))?;
         Ok(())
     }
 
