@@ -233,15 +233,6 @@ mod tests {
         json!({"name": "sbom", "component": "x.wasm", "sha256": sha256, placement.0: placement.1})
     }
 
-    fn waits_for(plan: &Plan, name: &str) -> Vec<String> {
-        let phase = plan.phases.iter().find(|p| p.name == name).unwrap();
-        phase
-            .after
-            .iter()
-            .map(|&i| plan.phases[i].name.clone())
-            .collect()
-    }
-
     #[test]
     fn placements_put_the_phase_between_its_neighbours() {
         let plan_with = |placement| {
@@ -251,23 +242,20 @@ mod tests {
             Plan::new(&graph, &Selection::default())
         };
         let after = plan_with(("after", "createrepo"));
-        assert_eq!(waits_for(&after, "sbom"), ["createrepo"]);
-        assert!(waits_for(&after, "test").contains(&"sbom".to_owned()));
+        assert_eq!(after.waits_for("sbom"), ["createrepo"]);
+        assert!(after.waits_for("test").contains(&"sbom".to_owned()));
         let before = plan_with(("before", "createiso"));
-        assert!(waits_for(&before, "createiso").contains(&"sbom".to_owned()));
+        assert!(before.waits_for("createiso").contains(&"sbom".to_owned()));
         assert_eq!(
-            waits_for(&before, "sbom"),
-            waits_for(&plan_with(("parallel_with", "createiso")), "sbom")
+            before.waits_for("sbom"),
+            plan_with(("parallel_with", "createiso")).waits_for("sbom")
         );
         let after_test = plan_with(("after", "test"));
-        assert_eq!(waits_for(&after_test, "sbom"), ["test"]);
+        assert_eq!(after_test.waits_for("sbom"), ["test"]);
         assert_eq!(after_test.phases.last().unwrap().name, "sbom");
         let beside_test = plan_with(("parallel_with", "test"));
-        assert!(!waits_for(&beside_test, "test").contains(&"sbom".to_owned()));
-        assert_eq!(
-            waits_for(&beside_test, "sbom"),
-            waits_for(&beside_test, "test")
-        );
+        assert!(!beside_test.waits_for("test").contains(&"sbom".to_owned()));
+        assert_eq!(beside_test.waits_for("sbom"), beside_test.waits_for("test"));
     }
 
     #[test]

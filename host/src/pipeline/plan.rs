@@ -125,6 +125,17 @@ impl Plan {
         plan
     }
 
+    /// The phases `name` waits for, by name (for tests of the graph).
+    #[cfg(test)]
+    pub(crate) fn waits_for(&self, name: &str) -> Vec<String> {
+        let phase = self.phases.iter().find(|p| p.name == name).unwrap();
+        phase
+            .after
+            .iter()
+            .map(|&i| self.phases[i].name.clone())
+            .collect()
+    }
+
     pub fn names(&self) -> Vec<String> {
         self.phases.iter().map(|p| p.name.clone()).collect()
     }
@@ -157,15 +168,6 @@ mod tests {
         Plan::new(&stock_graph(&config), &Selection::new(&skip, &[]).unwrap())
     }
 
-    fn waits_for(plan: &Plan, name: &str) -> Vec<String> {
-        let phase = plan.phases.iter().find(|p| p.name == name).unwrap();
-        phase
-            .after
-            .iter()
-            .map(|&i| plan.phases[i].name.clone())
-            .collect()
-    }
-
     #[test]
     fn unconfigured_phases_are_skipped_and_their_dependents_wait_for_their_dependencies() {
         let local = plan("{}", &[]);
@@ -189,13 +191,13 @@ mod tests {
                 .iter()
                 .any(|s| s.name == "live_images" && s.reason.contains("not configured"))
         );
-        assert_eq!(waits_for(&local, "gather"), ["pkgset"]);
-        assert_eq!(waits_for(&local, "extra_files"), ["pkgset"]);
-        assert_eq!(waits_for(&local, "image_checksum"), ["createiso"]);
+        assert_eq!(local.waits_for("gather"), ["pkgset"]);
+        assert_eq!(local.waits_for("extra_files"), ["pkgset"]);
+        assert_eq!(local.waits_for("image_checksum"), ["createiso"]);
 
         let without_createiso = plan("{}", &["createiso"]);
         assert_eq!(
-            waits_for(&without_createiso, "image_checksum"),
+            without_createiso.waits_for("image_checksum"),
             ["productimg"]
         );
 
@@ -203,13 +205,10 @@ mod tests {
             r#"{"buildinstall_method": "lorax", "live_media": {"x": 1}}"#,
             &[],
         );
-        assert_eq!(waits_for(&koji, "buildinstall"), ["pkgset"]);
+        assert_eq!(koji.waits_for("buildinstall"), ["pkgset"]);
+        assert_eq!(koji.waits_for("live_media"), ["buildinstall", "createrepo"]);
         assert_eq!(
-            waits_for(&koji, "live_media"),
-            ["buildinstall", "createrepo"]
-        );
-        assert_eq!(
-            waits_for(&koji, "image_checksum"),
+            koji.waits_for("image_checksum"),
             ["createiso", "live_media"]
         );
     }
