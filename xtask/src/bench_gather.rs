@@ -63,7 +63,7 @@ pub fn bench_gather() -> anyhow::Result<()> {
             .arg("--target-dir")
             .arg(&target)
             .args(["--nightly", "--compose-date", "20261123"])
-            .args(["--skip-phase", "createrepo", "--skip-phase", "test"])
+            .args(["--just-phase", "gather"])
             .env("PUNGI_WASM_PHASES", steps::phases_dir())
             .env("PUNGI_WASM_CACHE", bench.join("cache")),
     )?;
