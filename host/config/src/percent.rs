@@ -110,9 +110,9 @@ impl Spec {
         if chars.peek() == Some(&'*') {
             return Err("`*` widths are not supported".to_owned());
         }
-        spec.width = digits(chars).unwrap_or(0);
+        spec.width = digits(chars, "width")?.unwrap_or(0);
         if chars.next_if_eq(&'.').is_some() {
-            spec.precision = Some(digits(chars).unwrap_or(0));
+            spec.precision = Some(digits(chars, "precision")?.unwrap_or(0));
         }
         while chars.next_if(|c| "hlL".contains(*c)).is_some() {}
         spec.conversion = chars.next().ok_or("incomplete format")?;
@@ -199,12 +199,28 @@ impl Spec {
     }
 }
 
-fn digits(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Option<usize> {
+/// The widest field and the longest precision a format may ask for. Python's only
+/// limit is memory; a config has no use for more, and a huge one would allocate it.
+const MAX_FIELD: usize = 4096;
+
+/// A width or precision (`what`), if one is written; more than [`MAX_FIELD`] is an error.
+fn digits(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    what: &str,
+) -> Result<Option<usize>, String> {
     let mut text = String::new();
     while let Some(d) = chars.next_if(char::is_ascii_digit) {
         text.push(d);
     }
-    text.parse().ok()
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<usize>() {
+        Ok(n) if n <= MAX_FIELD => Ok(Some(n)),
+        _ => Err(format!(
+            "format {what} {text} is too big (at most {MAX_FIELD})"
+        )),
+    }
 }
 
 fn integer(value: &Value, conversion: char, floats: bool) -> Result<i64, String> {
@@ -317,6 +333,23 @@ mod tests {
 
     fn s(text: &str) -> Value {
         Value::Str(text.to_owned())
+    }
+
+    /// Found by the `config` fuzz target: a width of 77777777777777 asked for that many
+    /// bytes and aborted the process.
+    #[test]
+    fn huge_widths_and_precisions_are_errors() {
+        let one = Value::Float(1.0);
+        for (template, what) in [
+            ("%77777777777777s", "width 77777777777777"),
+            ("%.77777777777777f", "precision 77777777777777"),
+            ("%99999999999999999999999d", "width 99999999999999999999999"),
+            ("%4097s", "width 4097"),
+        ] {
+            let error = format(template, &one).unwrap_err();
+            assert_eq!(error, format!("format {what} is too big (at most 4096)"));
+        }
+        assert_eq!(format("%4096s", &s("x")).unwrap().len(), 4096);
     }
 
     #[test]
