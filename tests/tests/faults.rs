@@ -160,8 +160,6 @@ fn rpms_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
-#[ignore = "the pipeline stops at writing components.lock on the full disk, before STATUS \
-            (host/src/pipeline/mod.rs run_graph); see the robustness report"]
 fn a_full_disk_dooms_the_compose_and_leaves_no_partial_file() {
     let dir = tempfile::tempdir().unwrap();
     let config = demo_config(dir.path(), "");

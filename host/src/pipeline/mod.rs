@@ -400,10 +400,26 @@ fn conclude(
                 .map(|f| (p.name.clone(), f.clone()))
         })
         .collect();
-    deliverables::write_summary(&layout.global_logs().join("deliverables.json"), &failed)?;
     if report.status == Status::Finished && !failed.is_empty() {
         report.status = Status::FinishedIncomplete;
     }
+    // STATUS goes last and always: a compose whose records cannot be written (a full
+    // disk) must not be left saying STARTED.
+    let records = write_records(report, &failed, layout);
+    if records.is_err() {
+        report.status = Status::Doomed;
+    }
+    write_status(&layout.status_file(), report.status)?;
+    records
+}
+
+/// deliverables.json, components.lock and phases.json of a finished run.
+fn write_records(
+    report: &ComposeReport,
+    failed: &[(String, FailedDeliverable)],
+    layout: &crate::compose::ComposeLayout,
+) -> anyhow::Result<()> {
+    deliverables::write_summary(&layout.global_logs().join("deliverables.json"), failed)?;
     let used = ComponentLock {
         components: report
             .phases
@@ -412,7 +428,6 @@ fn conclude(
             .collect(),
     };
     write_atomic(&layout.components_lock(), used.to_toml().as_bytes())?;
-    write_status(&layout.status_file(), report.status)?;
     report
         .write(&layout.global_logs().join("phases.json"))
         .context("writing the phase report")
