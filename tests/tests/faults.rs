@@ -11,15 +11,15 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Arc;
 use std::time::Duration;
 
-use pungi_host::audit::AuditLog;
 use pungi_host::capabilities::command::{Invocation, kill_running, run};
-use pungi_host::capabilities::{ComposeFacts, DocumentStore, HostError, PhaseEnv, PhaseProgress};
+use pungi_host::capabilities::{HostError, PhaseEnv};
 use pungi_host::compose::{Status, write_status};
-use pungi_host::policy::{Grant, Limits, MountGrant, MountRole};
+use pungi_host::policy::Grant;
 use pungi_tests::{describe, phases_dir, require_tool, try_compose, write_demo};
+
+mod common;
 
 /// The compose ID every test compose gets (`try_compose` fixes the date).
 const COMPOSE_ID: &str = "Demo-1.0-20261123.n.0";
@@ -361,43 +361,11 @@ fn a_command_dies_with_everything_it_started_on_timeout_or_termination() {
 
 /// A phase env for a phase granted `sh` in a writable `/compose`.
 fn env_granting_sh(root: &Path) -> PhaseEnv {
-    std::fs::create_dir_all(root.join("compose")).unwrap();
-    PhaseEnv {
-        grant: Grant {
-            phase: "hanger".into(),
-            mounts: vec![MountGrant {
-                guest: "/compose".into(),
-                host: root.join("compose"),
-                writable: true,
-                role: MountRole::Compose,
-            }],
-            commands: BTreeSet::from(["sh".to_owned()]),
-            limits: Limits {
-                memory_bytes: 64 << 20,
-                time: Duration::from_secs(60),
-                output_bytes: 64 << 10,
-            },
-            ..Grant::default()
-        },
-        component: "0".repeat(64),
-        facts: Arc::new(ComposeFacts {
-            id: "T-1-20260101.n.0".into(),
-            label: None,
-            date: "20260101".into(),
-            respin: 0,
-            compose_type: "nightly".into(),
-            release_name: "T".into(),
-            release_short: "T".into(),
-            release_version: "1".into(),
-            release_type: "ga".into(),
-            arches: vec![],
-            variants: vec![],
-            config: Default::default(),
-        }),
-        documents: Arc::new(DocumentStore::new(root.join("metadata"))),
-        audit: Arc::new(AuditLog::open(&root.join("audit.jsonl")).unwrap()),
-        progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
-    }
+    let grant = Grant {
+        commands: BTreeSet::from(["sh".to_owned()]),
+        ..common::compose_grant(root, "hanger", Duration::from_secs(60))
+    };
+    common::phase_env(root, grant)
 }
 
 #[test]

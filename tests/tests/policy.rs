@@ -4,54 +4,21 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use pungi_host::audit::AuditLog;
 use pungi_host::capabilities::command::{Invocation, run};
-use pungi_host::capabilities::{ComposeFacts, DocumentStore, HostError, PhaseEnv, PhaseProgress};
-use pungi_host::policy::{Grant, Limits, MountGrant, MountRole};
+use pungi_host::capabilities::{HostError, PhaseEnv};
+use pungi_host::policy::Grant;
 use pungi_tests::{describe, phases_dir, try_compose, write_demo};
 
+mod common;
+
 fn env_with_ls_patterns(root: &Path) -> PhaseEnv {
-    std::fs::create_dir_all(root.join("compose")).unwrap();
     let grant = Grant {
-        phase: "lister".into(),
-        mounts: vec![MountGrant {
-            guest: "/compose".into(),
-            host: root.join("compose"),
-            writable: true,
-            role: MountRole::Compose,
-        }],
         command_args: BTreeMap::from([("ls".to_owned(), vec!["-1".to_owned(), "*".to_owned()])]),
-        limits: Limits {
-            memory_bytes: 64 << 20,
-            time: Duration::from_secs(5),
-            output_bytes: 64 << 10,
-        },
-        ..Grant::default()
+        ..common::compose_grant(root, "lister", Duration::from_secs(5))
     };
-    PhaseEnv {
-        grant,
-        component: "0".repeat(64),
-        facts: Arc::new(ComposeFacts {
-            id: "T-1-20260101.n.0".into(),
-            label: None,
-            date: "20260101".into(),
-            respin: 0,
-            compose_type: "nightly".into(),
-            release_name: "T".into(),
-            release_short: "T".into(),
-            release_version: "1".into(),
-            release_type: "ga".into(),
-            arches: vec![],
-            variants: vec![],
-            config: Default::default(),
-        }),
-        documents: Arc::new(DocumentStore::new(root.join("metadata"))),
-        audit: Arc::new(AuditLog::open(&root.join("audit.jsonl")).unwrap()),
-        progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
-    }
+    common::phase_env(root, grant)
 }
 
 fn ls(env: &PhaseEnv, args: &[&str]) -> Result<String, HostError> {

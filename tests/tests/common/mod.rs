@@ -1,0 +1,57 @@
+//! What the tests that call a capability provider directly (without a component) share:
+//! a phase environment under a scratch directory.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use pungi_host::audit::AuditLog;
+use pungi_host::capabilities::{ComposeFacts, DocumentStore, PhaseEnv, PhaseProgress};
+use pungi_host::policy::{Grant, Limits, MountGrant, MountRole};
+
+/// A grant for phase `phase`: a writable `/compose` at `root/compose` (created), small
+/// limits and a `time` limit; the caller adds commands.
+pub fn compose_grant(root: &Path, phase: &str, time: Duration) -> Grant {
+    std::fs::create_dir_all(root.join("compose")).unwrap();
+    Grant {
+        phase: phase.into(),
+        mounts: vec![MountGrant {
+            guest: "/compose".into(),
+            host: root.join("compose"),
+            writable: true,
+            role: MountRole::Compose,
+        }],
+        limits: Limits {
+            memory_bytes: 64 << 20,
+            time,
+            output_bytes: 64 << 10,
+        },
+        ..Grant::default()
+    }
+}
+
+/// A phase environment for `grant` with a minimal compose, documents and audit log
+/// under `root`.
+pub fn phase_env(root: &Path, grant: Grant) -> PhaseEnv {
+    PhaseEnv {
+        grant,
+        component: "0".repeat(64),
+        facts: Arc::new(ComposeFacts {
+            id: "T-1-20260101.n.0".into(),
+            label: None,
+            date: "20260101".into(),
+            respin: 0,
+            compose_type: "nightly".into(),
+            release_name: "T".into(),
+            release_short: "T".into(),
+            release_version: "1".into(),
+            release_type: "ga".into(),
+            arches: vec![],
+            variants: vec![],
+            config: Default::default(),
+        }),
+        documents: Arc::new(DocumentStore::new(root.join("metadata"))),
+        audit: Arc::new(AuditLog::open(&root.join("audit.jsonl")).unwrap()),
+        progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
+    }
+}
