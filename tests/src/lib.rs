@@ -146,3 +146,15 @@ pub fn describe(output: &Output) -> String {
 }
 
 pub use pungi_fixtures::write_demo;
+
+/// The one compose directory a test's `target` holds, with its STATUS.
+pub fn only_compose(target: &Path) -> (PathBuf, String) {
+    let compose = std::fs::read_dir(target)
+        .unwrap_or_else(|e| panic!("{}: {e}", target.display()))
+        .next()
+        .unwrap_or_else(|| panic!("no compose directory in {}", target.display()))
+        .unwrap()
+        .path();
+    let status = std::fs::read_to_string(compose.join("STATUS")).unwrap_or_default();
+    (compose, status)
+}

@@ -354,13 +354,8 @@ fn a_changed_component_is_refused_before_it_runs() {
         &["--lock", lock.to_str().unwrap()],
     );
     assert!(!output.status.success(), "{}", describe(&output));
-    let compose = std::fs::read_dir(&target)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    assert_eq!(read(&compose.join("STATUS")), "DOOMED\n");
+    let (compose, status) = pungi_tests::only_compose(&target);
+    assert_eq!(status, "DOOMED\n");
     let report = json(&compose.join("logs/global/phases.json"));
     let last = report["phases"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["name"], "createrepo");

@@ -130,13 +130,8 @@ fn custom_phases_run_where_placed_concurrently_and_may_fail_a_deliverable() {
         &["--policy", policy.to_str().unwrap(), "--skip-phase", "test"],
     );
     assert!(output.status.success(), "{}", describe(&output));
-    let compose = std::fs::read_dir(&target)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    assert_eq!(read(&compose.join("STATUS")), "FINISHED_INCOMPLETE\n");
+    let (compose, status) = pungi_tests::only_compose(&target);
+    assert_eq!(status, "FINISHED_INCOMPLETE\n");
     let report = json(&compose.join("logs/global/phases.json"));
 
     // Placed before createrepo: after gather (what createrepo waits for), before createrepo.
@@ -222,13 +217,8 @@ fn a_failed_phase_dooms_the_compose_running_phases_finish_and_no_new_one_starts(
         )),
         "{stderr}"
     );
-    let compose = std::fs::read_dir(&target)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    assert_eq!(read(&compose.join("STATUS")), "DOOMED\n");
+    let (compose, status) = pungi_tests::only_compose(&target);
+    assert_eq!(status, "DOOMED\n");
     let report = json(&compose.join("logs/global/phases.json"));
     assert_eq!(phase(&report, "broken")["result"], "failed");
     // Started beside it, so it ran to its end.

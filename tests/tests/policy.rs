@@ -124,16 +124,8 @@ fn a_phase_granted_one_variant_cannot_write_into_another() {
         ],
     );
     assert!(!output.status.success(), "{}", describe(&output));
-    let compose = std::fs::read_dir(&target)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    assert_eq!(
-        std::fs::read_to_string(compose.join("STATUS")).unwrap(),
-        "DOOMED\n"
-    );
+    let (compose, status) = pungi_tests::only_compose(&target);
+    assert_eq!(status, "DOOMED\n");
     assert!(
         !compose
             .join("compose/Everything/x86_64/os/evil.rpm")
