@@ -9,6 +9,7 @@ use crate::capabilities::ComposeFacts;
 use crate::capabilities::compose::VariantFact;
 use crate::capabilities::koji::{KojiHub, profile as koji_profile};
 use crate::compose::{ComposeId, ComposeLayout, ComposeType, validate_label};
+use crate::fsutil::write_atomic;
 use crate::policy::{Locations, RepoLocation};
 
 /// What the command line adds to the config.
@@ -114,7 +115,7 @@ fn prepare_in(
         None => {
             let id = id.with_next_respin(&request.target_dir);
             let layout = ComposeLayout::create(&request.target_dir, &id.to_string())?;
-            std::fs::write(layout.topdir.join("COMPOSE_ID"), id.to_string())
+            write_atomic(&layout.topdir.join("COMPOSE_ID"), id.to_string().as_bytes())
                 .context("writing COMPOSE_ID")?;
             (id, layout)
         }
