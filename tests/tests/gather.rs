@@ -174,7 +174,6 @@ release_type = "ga"
 comps_file = "comps.xml"
 variants_file = "variants.xml"
 {sigkeys}
-runroot = False
 pkgset_source = "repos"
 pkgset_repos = {{"x86_64": ["repos/x86_64"], "src": ["repos/src"]}}
 gather_method = "deps"
