@@ -158,3 +158,20 @@ pub fn only_compose(target: &Path) -> (PathBuf, String) {
     let status = std::fs::read_to_string(compose.join("STATUS")).unwrap_or_default();
     (compose, status)
 }
+
+/// A phases directory under `dir` with every stock component (linked) and `phase`'s
+/// replaced by the hostile test component, for `--phases-dir`.
+pub fn phases_with_hostile(dir: &Path, phase: &str) -> PathBuf {
+    let phases = dir.join("phases");
+    std::fs::create_dir(&phases).unwrap();
+    for entry in std::fs::read_dir(phases_dir()).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("pungi_phase_") && name.ends_with(".wasm") {
+            std::os::unix::fs::symlink(entry.path(), phases.join(&name)).unwrap();
+        }
+    }
+    let replaced = phases.join(format!("pungi_phase_{phase}.wasm"));
+    std::fs::remove_file(&replaced).unwrap();
+    std::os::unix::fs::symlink(phases_dir().join("pungi_test_hostile.wasm"), &replaced).unwrap();
+    phases
+}

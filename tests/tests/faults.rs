@@ -17,7 +17,7 @@ use pungi_host::capabilities::command::{Invocation, kill_running, run};
 use pungi_host::capabilities::{HostError, PhaseEnv};
 use pungi_host::compose::{Status, write_status};
 use pungi_host::policy::Grant;
-use pungi_tests::{describe, phases_dir, require_tool, try_compose, write_demo};
+use pungi_tests::{describe, phases_with_hostile, require_tool, try_compose, write_demo};
 
 mod common;
 
@@ -67,23 +67,6 @@ fn demo_config(dir: &Path, extra: &str) -> PathBuf {
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, text + extra).unwrap();
     config
-}
-
-/// A directory of the stock phase components with `phase` replaced by the hostile test
-/// component.
-fn phases_with_hostile(dir: &Path, phase: &str) -> PathBuf {
-    let phases = dir.join("phases");
-    std::fs::create_dir(&phases).unwrap();
-    for entry in std::fs::read_dir(phases_dir()).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("pungi_phase_") && name.ends_with(".wasm") {
-            std::os::unix::fs::symlink(entry.path(), phases.join(&name)).unwrap();
-        }
-    }
-    let replaced = phases.join(format!("pungi_phase_{phase}.wasm"));
-    std::fs::remove_file(&replaced).unwrap();
-    std::os::unix::fs::symlink(phases_dir().join("pungi_test_hostile.wasm"), &replaced).unwrap();
-    phases
 }
 
 /// Checks that the compose failed and is DOOMED, and that the compose log has a line

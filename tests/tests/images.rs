@@ -9,7 +9,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use pungi_tests::{
-    compose, describe, dnf_install, phases_dir, python, require_tool, run_pungi, write_demo,
+    compose, describe, dnf_install, phases_with_hostile, python, require_tool, run_pungi,
+    write_demo,
 };
 
 struct Composed {
@@ -342,21 +343,13 @@ fn a_small_iso_size_splits_the_packages_over_media_that_each_boot() {
 #[test]
 fn a_corrupted_image_is_reported_by_the_test_phase_without_failing_the_compose() {
     // ImageChecksum replaced by the hostile test phase, told to overwrite the image.
-    let phases = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(phases_dir()).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("pungi_phase_") && name.ends_with(".wasm") {
-            std::os::unix::fs::symlink(entry.path(), phases.path().join(&name)).unwrap();
-        }
-    }
-    let checksum = phases.path().join("pungi_phase_image_checksum.wasm");
-    std::fs::remove_file(&checksum).unwrap();
-    std::os::unix::fs::symlink(phases_dir().join("pungi_test_hostile.wasm"), &checksum).unwrap();
+    let scratch = tempfile::tempdir().unwrap();
+    let phases = phases_with_hostile(scratch.path(), "image_checksum");
     let extra = format!(
         "{ONLY_SERVER_X86_64}\nhostile_action = \"write-other-dir\"\n\
          hostile_arg = \"/compose/Server/x86_64/iso/Demo-1.0-20261123.n.0-Server-x86_64-dvd1.iso\"\n"
     );
-    let phases_arg = phases.path().to_str().unwrap().to_owned();
+    let phases_arg = phases.to_str().unwrap().to_owned();
     let composed = compose_demo(&extra, |_| {}, &["--phases-dir", &phases_arg]);
     assert_eq!(read(&composed.compose.join("STATUS")), "FINISHED\n");
     let log = read(&composed.compose.join("logs/global/test-images.log"));

@@ -9,7 +9,7 @@ use std::time::Duration;
 use pungi_host::capabilities::command::{Invocation, run};
 use pungi_host::capabilities::{HostError, PhaseEnv};
 use pungi_host::policy::Grant;
-use pungi_tests::{describe, phases_dir, try_compose, write_demo};
+use pungi_tests::{describe, phases_with_hostile, try_compose, write_demo};
 
 mod common;
 
@@ -88,19 +88,7 @@ fn a_phase_granted_one_variant_cannot_write_into_another() {
     let input = dir.path().join("input");
     write_demo(&input).unwrap();
     // The hostile test component stands in for gather; its grant is only Server's tree.
-    let phases = dir.path().join("phases");
-    std::fs::create_dir(&phases).unwrap();
-    for entry in std::fs::read_dir(phases_dir()).unwrap().flatten() {
-        let name = entry.file_name().into_string().unwrap();
-        if name.starts_with("pungi_phase_") && name.ends_with(".wasm") {
-            std::fs::copy(entry.path(), phases.join(&name)).unwrap();
-        }
-    }
-    std::fs::copy(
-        phases_dir().join("pungi_test_hostile.wasm"),
-        phases.join("pungi_phase_gather.wasm"),
-    )
-    .unwrap();
+    let phases = phases_with_hostile(dir.path(), "gather");
     let config = input.join("demo.conf");
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str("\nhostile_action = \"write-other-dir\"\nhostile_arg = \"/compose/Everything/x86_64/os/evil.rpm\"\n");
