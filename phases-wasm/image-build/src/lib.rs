@@ -94,15 +94,9 @@ impl Phase for ImageBuild {
                 );
             }
         }
-        let delivered = batch.finish(ctx)?;
-        let count = delivered.placed.len() as u64;
-        images::record(ctx, delivered.placed)?;
-        Ok(Summary::new(format!(
-            "{count} images from {} image-build tasks, {} failed (failable)",
-            delivered.tasks.len(),
-            delivered.failed
-        ))
-        .count("images", count))
+        batch
+            .finish(ctx)?
+            .record_images(ctx, "images", "image-build tasks")
     }
 }
 

@@ -138,15 +138,9 @@ impl Phase for LiveImages {
                 }
             }
         }
-        let delivered = batch.finish(ctx)?;
-        let count = delivered.placed.len() as u64;
-        images::record(ctx, delivered.placed)?;
-        Ok(Summary::new(format!(
-            "{count} live images from {} tasks, {} failed (failable)",
-            delivered.tasks.len(),
-            delivered.failed
-        ))
-        .count("images", count))
+        batch
+            .finish(ctx)?
+            .record_images(ctx, "live images", "tasks")
     }
 }
 

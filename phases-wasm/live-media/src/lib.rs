@@ -81,15 +81,9 @@ impl Phase for LiveMedia {
                 );
             }
         }
-        let delivered = batch.finish(ctx)?;
-        let count = delivered.placed.len() as u64;
-        images::record(ctx, delivered.placed)?;
-        Ok(Summary::new(format!(
-            "{count} live ISOs from {} livemedia tasks, {} failed (failable)",
-            delivered.tasks.len(),
-            delivered.failed
-        ))
-        .count("images", count))
+        batch
+            .finish(ctx)?
+            .record_images(ctx, "live ISOs", "livemedia tasks")
     }
 }
 

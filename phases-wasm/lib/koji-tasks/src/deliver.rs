@@ -2,7 +2,7 @@
 //! them side by side as Pungi's threads have it, then each is waited for and its
 //! outputs placed; a failure at any step settles the deliverable (failable or fatal).
 
-use pungi_phase_sdk::{Context, PhaseError, log};
+use pungi_phase_sdk::{Context, PhaseError, Summary, log};
 use serde_json::Value;
 
 use crate::failure::{Deliverable, TaskFailure, settle};
@@ -35,6 +35,26 @@ pub struct Delivered {
     pub tasks: Vec<(Deliverable, Finished)>,
     /// Failable deliverables that failed (reported, not fatal).
     pub failed: usize,
+}
+
+impl Delivered {
+    /// Records the placed images in `images.json` and sums the batch up as
+    /// "<n> <images> from <t> <tasks>, <f> failed (failable)", counting `images`.
+    pub fn record_images(
+        self,
+        ctx: &Context,
+        images: &str,
+        tasks: &str,
+    ) -> Result<Summary, PhaseError> {
+        let count = self.placed.len() as u64;
+        crate::images::record(ctx, self.placed)?;
+        Ok(Summary::new(format!(
+            "{count} {images} from {} {tasks}, {} failed (failable)",
+            self.tasks.len(),
+            self.failed
+        ))
+        .count("images", count))
+    }
 }
 
 impl<'a> Batch<'a> {
