@@ -18,7 +18,10 @@ impl Phase for Createrepo {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let gather: GatherDocument = ctx.read_document(names::GATHER)?;
         let options = repo_options(ctx)?;
-        let old = if ctx.option_or("createrepo_allow_reuse", false)? {
+        // Fingerprints cost a pass over every package record, so they are made only
+        // when reuse is on (in this compose and so in the one that reuses it).
+        let allow_reuse = ctx.option_or("createrepo_allow_reuse", false)?;
+        let old = if allow_reuse {
             reuse::OldRepos::find(ctx)?
         } else {
             None
@@ -29,7 +32,11 @@ impl Phase for Createrepo {
         for tree in &gather.trees {
             let mut tree_options = options.clone();
             tree_options.group_file = tree.comps.as_ref().map(Into::into);
-            let fingerprint = reuse::fingerprint(tree, &tree_options)?;
+            let fingerprint = if allow_reuse {
+                reuse::fingerprint(tree, &tree_options)?
+            } else {
+                String::new()
+            };
             if old
                 .as_ref()
                 .is_some_and(|old| old.reuse(tree, &fingerprint))

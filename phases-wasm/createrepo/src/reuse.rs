@@ -1,5 +1,5 @@
-//! Reusing an older compose's repodata (`--old-composes`). Every repository this phase
-//! writes is recorded with a fingerprint: the sha256 of its package records (which carry
+//! Reusing an older compose's repodata (`createrepo_allow_reuse` with `--old-composes`).
+//! With the option on, every repository this phase writes is recorded with a fingerprint: the sha256 of its package records (which carry
 //! each RPM's checksum, header range and file time), its group file and the options that
 //! shape the output, but not the compose date. A later compose whose tree has the same
 //! fingerprint as the newest finished old compose's tree of the same variant, arch and

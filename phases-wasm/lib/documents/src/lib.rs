@@ -102,6 +102,7 @@ pub struct RepoRecord {
     pub packages: u64,
     /// sha256 of everything the repodata was made from (package records, group file,
     /// options): a later compose with the same fingerprint may reuse this repodata.
+    /// Empty when `createrepo_allow_reuse` was off.
     #[serde(default)]
     pub fingerprint: String,
 }
