@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -144,7 +144,7 @@ fn env(dir: &Path, work: &Path, label: &str) -> anyhow::Result<PhaseEnv> {
 }
 
 /// Writes `gib` GiB of non-repeating-looking bytes once; later runs reuse the file.
-fn ensure_big_file(path: &PathBuf, gib: u64) -> anyhow::Result<()> {
+fn ensure_big_file(path: &Path, gib: u64) -> anyhow::Result<()> {
     if std::fs::metadata(path).is_ok_and(|m| m.len() == gib << 30) {
         return Ok(());
     }
