@@ -147,7 +147,7 @@ fn the_writing_a_phase_guide_works_from_an_empty_folder() {
             "release_list",
             &path,
             &sha256,
-            r#"{"dirs": {"compose": "rw"}, "metadata-read": ["gather"], "metadata-write": []}"#,
+            r#"{"dirs": {"compose": "rw"}, "metadata-read": ["gather", "pkgset_index"], "metadata-write": []}"#,
             r#"{"all_trees": False}"#,
         )],
     );
@@ -155,7 +155,7 @@ fn the_writing_a_phase_guide_works_from_an_empty_folder() {
         &input,
         &[(
             "release_list",
-            "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\"]",
+            "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset_index\"]",
         )],
     );
 
@@ -231,7 +231,7 @@ fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
             "sbom",
             &path,
             &sha256,
-            r#"{"dirs": {"compose": "rw", "work": "rw"}, "metadata-read": ["gather"]}"#,
+            r#"{"dirs": {"compose": "rw", "work": "rw"}, "metadata-read": ["gather", "pkgset_index"]}"#,
             "{}",
         )],
     );
@@ -239,7 +239,7 @@ fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
         &input,
         &[(
             "sbom",
-            "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\"]",
+            "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset_index\"]",
         )],
     );
     let composes = scratch.path().join("composes");
@@ -276,7 +276,7 @@ fn sbom_compose() -> &'static (tempfile::TempDir, PathBuf) {
                 "sbom",
                 &path,
                 &sha256,
-                r#"{"dirs": {"compose": "rw"}, "metadata-read": ["gather"]}"#,
+                r#"{"dirs": {"compose": "rw"}, "metadata-read": ["gather", "pkgset_index"]}"#,
                 r#"{"namespace": "https://demo.example/spdx"}"#,
             )],
         );
@@ -284,7 +284,7 @@ fn sbom_compose() -> &'static (tempfile::TempDir, PathBuf) {
             &input,
             &[(
                 "sbom",
-                "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\"]",
+                "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset_index\"]",
             )],
         );
         let composes = scratch.path().join("composes");
@@ -478,7 +478,7 @@ fn changelog_diff_reports_what_changed_since_the_previous_compose() {
         &input,
         &cache,
     );
-    let grant = r#"{"dirs": {"compose": "rw", "old-composes": "ro"}, "metadata-read": ["gather"]}"#;
+    let grant = r#"{"dirs": {"compose": "rw", "old-composes": "ro"}, "metadata-read": ["gather", "pkgset"]}"#;
     let config = custom_config(
         &input,
         "check_deps = False",
@@ -488,7 +488,7 @@ fn changelog_diff_reports_what_changed_since_the_previous_compose() {
         &input,
         &[(
             "changelog_diff",
-            "dirs = { compose = \"rw\", old-composes = \"ro\" }\nmetadata-read = [\"gather\"]",
+            "dirs = { compose = \"rw\", old-composes = \"ro\" }\nmetadata-read = [\"gather\", \"pkgset\"]",
         )],
     );
     let second = compose(

@@ -25,18 +25,18 @@ const EXAMPLES: &[Example] = &[
         entry: r#""after": "createrepo",
         "failable": True,
         "config": {"namespace": "https://demo.example/spdx"},
-        "grant": {"dirs": {"compose": "rw"}, "metadata-read": ["gather"], "metadata-write": []},"#,
+        "grant": {"dirs": {"compose": "rw"}, "metadata-read": ["gather", "pkgset_index"], "metadata-write": []},"#,
         policy: r#"dirs = { compose = "rw" }
-metadata-read = ["gather"]"#,
+metadata-read = ["gather", "pkgset_index"]"#,
     },
     Example {
         file: "pungi_example_changelog_diff.wasm",
         name: "changelog_diff",
         entry: r#""after": "createrepo",
         "failable": True,
-        "grant": {"dirs": {"compose": "rw", "old-composes": "ro"}, "metadata-read": ["gather"], "metadata-write": []},"#,
+        "grant": {"dirs": {"compose": "rw", "old-composes": "ro"}, "metadata-read": ["gather", "pkgset"], "metadata-write": []},"#,
         policy: r#"dirs = { compose = "rw", old-composes = "ro" }
-metadata-read = ["gather"]"#,
+metadata-read = ["gather", "pkgset"]"#,
     },
 ];
 

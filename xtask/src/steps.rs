@@ -112,9 +112,9 @@ fn ensure_wasm_target() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The Debian tools the tests check our output with. Installs them when running as root
-/// (a fresh CI machine); otherwise says what to install.
-fn ensure_test_tools() -> anyhow::Result<()> {
+/// The Debian tools the tests and benchmarks check our output with (and compare against).
+/// Installs them when running as root (a fresh CI machine); otherwise says what to install.
+pub fn ensure_test_tools() -> anyhow::Result<()> {
     const TOOLS: &[(&str, &str)] = &[
         ("rpm", "rpm"),
         ("createrepo_c", "createrepo-c"),

@@ -5,7 +5,8 @@ use std::io::Read;
 
 use sha2::digest::DynDigest;
 
-use super::paths::resolve;
+use super::beneath::{self, LinkError};
+use super::paths::{locate, resolve};
 use super::{HostError, PhaseEnv};
 
 /// How a file was placed.
@@ -49,6 +50,37 @@ pub fn link(env: &PhaseEnv, source: &str, destination: &str) -> Result<LinkKind,
         "link",
         serde_json::json!({ "source": source, "destination": destination }),
         || {
+            let from = locate(&env.grant, source, false)?;
+            let to = locate(&env.grant, destination, true)?;
+            if from.mount.writable || env.grant.hardlink_read_only {
+                let denied = |why: &str| {
+                    HostError::Denied(format!(
+                        "phase `{}`: `{}` -> `{}` {why}",
+                        env.grant.phase, from.guest, to.guest
+                    ))
+                };
+                match beneath::hard_link(&from, &to) {
+                    Ok(kind) => return Ok(kind),
+                    Err(LinkError::NotFound) => return Err(HostError::NotFound(from.guest)),
+                    Err(LinkError::NotAFile) => {
+                        return Err(HostError::Invalid(format!(
+                            "{} is not a regular file",
+                            from.guest
+                        )));
+                    }
+                    Err(LinkError::Escapes) => {
+                        return Err(denied("leaves its mount through a symlink"));
+                    }
+                    Err(LinkError::Io(e)) => {
+                        return Err(HostError::Io(format!(
+                            "{} -> {}: {e}",
+                            from.guest, to.guest
+                        )));
+                    }
+                    // Copies and old kernels take the checked path below.
+                    Err(LinkError::CrossesDevices | LinkError::Unsupported) => {}
+                }
+            }
             let from = resolve(&env.grant, source, false)?;
             let to = resolve(&env.grant, destination, true)?;
             let io =

@@ -2,6 +2,7 @@
 //! the phase's [`Grant`], does the work natively and writes one audit record. Providers
 //! know nothing of WIT versions: `crate::wit` binds them to each released interface.
 
+mod beneath;
 pub mod command;
 pub mod compose;
 pub mod config;

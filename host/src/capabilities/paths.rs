@@ -14,12 +14,23 @@ pub struct Resolved<'g> {
     pub host: PathBuf,
     /// The normalized guest path, for messages and the audit log.
     pub guest: String,
+    /// The path below the mount's root, without a leading `/` (empty for the root).
+    pub relative: String,
 }
 
 /// Resolves `guest` to a host path inside a granted mount. Refuses relative paths, `..`
 /// above the root, paths outside every mount, writes to read-only mounts and paths that
 /// leave their mount through a symlink.
 pub fn resolve<'g>(grant: &'g Grant, guest: &str, write: bool) -> Result<Resolved<'g>, HostError> {
+    let resolved = locate(grant, guest, write)?;
+    ensure_contained(&resolved.host, &resolved.mount.host)
+        .map_err(|why| denied(grant, guest, why))?;
+    Ok(resolved)
+}
+
+/// [`resolve`] without the symlink check: for callers that open the path with the kernel
+/// confining the walk to the mount (see `super::beneath`).
+pub fn locate<'g>(grant: &'g Grant, guest: &str, write: bool) -> Result<Resolved<'g>, HostError> {
     if !guest.starts_with('/') {
         return Err(HostError::Invalid(format!(
             "`{guest}` is not an absolute path under a mount"
@@ -48,11 +59,10 @@ pub fn resolve<'g>(grant: &'g Grant, guest: &str, write: bool) -> Result<Resolve
         return Err(denied(grant, guest, "is in a read-only mount"));
     }
     let relative = normalized[mount.guest.len()..].trim_start_matches('/');
-    let host = mount.host.join(relative);
-    ensure_contained(&host, &mount.host).map_err(|why| denied(grant, guest, why))?;
     Ok(Resolved {
         mount,
-        host,
+        host: mount.host.join(relative),
+        relative: relative.to_owned(),
         guest: normalized,
     })
 }

@@ -41,6 +41,10 @@ impl Runtime {
             .wasm_component_model(true)
             .epoch_interruption(true)
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
+        if std::env::var_os("PUNGI_WASM_PERFMAP").is_some() {
+            // `perf record` then names the phases' compiled functions (docs/performance.md).
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;

@@ -14,7 +14,9 @@ mod tool;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use pungi_documents::{ExtraFilesDocument, GatherDocument, Tree, TreeKind, names};
+use pungi_documents::{
+    ExtraFilesDocument, GatherDocument, PkgsetDocument, Placed, Tree, TreeKind, names,
+};
 use pungi_media::{names::format_substs, subst, volid::volume_id};
 use pungi_phase_sdk::{
     Context, MountRole, Phase, PhaseError, Progress, Summary, VariantInfo, fs, log, register_phase,
@@ -32,6 +34,8 @@ struct Job<'a> {
     variant: &'a VariantInfo,
     arch: &'a str,
     tree: &'a Tree,
+    /// The tree's packages with their package set records (for their sizes).
+    packages: Vec<Placed<'a>>,
 }
 
 impl Phase for Createiso {
@@ -41,6 +45,7 @@ impl Phase for Createiso {
         let work = ctx.mount_path(&MountRole::Work)?;
         let options = CreateisoOptions::read(ctx)?;
         let gather: GatherDocument = ctx.read_document(names::GATHER)?;
+        let pkgset: PkgsetDocument = ctx.read_document(names::PKGSET_INDEX)?;
         let extra: ExtraFilesDocument = ctx
             .try_read_document(names::EXTRA_FILES)?
             .unwrap_or_default();
@@ -73,6 +78,9 @@ impl Phase for Createiso {
                         variant,
                         arch,
                         tree,
+                        packages: tree
+                            .resolve(&pkgset)
+                            .map_err(|e| PhaseError::input(e.to_string()))?,
                     }),
                     _ => log::warn(format!("{}.{arch}: no packages, no ISO", variant.uid)),
                 }
@@ -129,7 +137,7 @@ fn make_tree_images(
         .filter(|t| t.path == tree.path)
         .flat_map(|t| t.files.iter().map(|f| f.file.clone()))
         .collect();
-    let discs = plan::discs(tree, &sticky, options.media_size)?;
+    let discs = plan::discs(tree, &job.packages, &sticky, options.media_size)?;
     let disc_count = discs.len();
     let mut args = format_substs(info);
     args.insert("variant", variant.uid.clone());

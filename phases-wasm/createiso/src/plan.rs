@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use pungi_documents::Tree;
+use pungi_documents::{Placed, Tree};
 use pungi_media::split::{Disc, MediaFile, split};
 use pungi_phase_sdk::PhaseError;
 
@@ -15,22 +15,23 @@ const NETINST: &str = "images/boot.iso";
 /// The discs of one tree, each a list of paths relative to the tree root.
 pub fn discs(
     tree: &Tree,
+    packages: &[Placed<'_>],
     sticky: &BTreeSet<String>,
     media_size: u64,
 ) -> Result<Vec<Disc>, PhaseError> {
     let mut others = Vec::new();
     walk(&tree.path, "", &mut others)?;
-    let packages: BTreeSet<&str> = tree.packages.iter().map(|p| p.location.as_str()).collect();
-    others.retain(|f| !packages.contains(f.path.as_str()) && f.path != NETINST);
+    let locations: BTreeSet<&str> = packages.iter().map(|p| p.location).collect();
+    others.retain(|f| !locations.contains(f.path.as_str()) && f.path != NETINST);
     for file in &mut others {
         file.sticky = sticky.contains(&file.path);
     }
     let mut files = others;
-    let mut sorted: Vec<_> = tree.packages.iter().collect();
-    sorted.sort_by(|a, b| a.location.cmp(&b.location));
+    let mut sorted: Vec<_> = packages.iter().collect();
+    sorted.sort_by(|a, b| a.location.cmp(b.location));
     files.extend(sorted.into_iter().map(|p| MediaFile {
-        path: p.location.clone(),
-        size: p.size_package,
+        path: p.location.to_owned(),
+        size: p.entry.package.size_package,
         sticky: false,
     }));
     split(&files, media_size).map_err(|e| {

@@ -8,7 +8,7 @@
 
 mod reuse;
 
-use pungi_documents::{CreaterepoDocument, GatherDocument, RepoRecord, names};
+use pungi_documents::{CreaterepoDocument, GatherDocument, PkgsetDocument, RepoRecord, names};
 use pungi_phase_sdk::{Context, Phase, PhaseError, Progress, Summary, log, register_phase};
 use pungi_repodata::{ChecksumKind, RepoOptions, compose_date_epoch, write_repo};
 
@@ -17,6 +17,7 @@ struct Createrepo;
 impl Phase for Createrepo {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let gather: GatherDocument = ctx.read_document(names::GATHER)?;
+        let pkgset: PkgsetDocument = ctx.read_document(names::PKGSET)?;
         let options = repo_options(ctx)?;
         // Fingerprints cost a pass over every package record, so they are made only
         // when reuse is on (in this compose and so in the one that reuses it).
@@ -30,10 +31,13 @@ impl Phase for Createrepo {
         let mut document = CreaterepoDocument::default();
         let (mut packages, mut reused) = (0u64, 0u64);
         for tree in &gather.trees {
+            let records = tree
+                .records(&pkgset)
+                .map_err(|e| PhaseError::input(e.to_string()))?;
             let mut tree_options = options.clone();
             tree_options.group_file = tree.comps.as_ref().map(Into::into);
             let fingerprint = if allow_reuse {
-                reuse::fingerprint(tree, &tree_options)?
+                reuse::fingerprint(tree, &records, &tree_options)?
             } else {
                 String::new()
             };
@@ -43,12 +47,8 @@ impl Phase for Createrepo {
             {
                 reused += 1;
             } else {
-                write_repo(
-                    std::path::Path::new(&tree.path),
-                    &tree.packages,
-                    &tree_options,
-                )
-                .map_err(|e| PhaseError::input(format!("repodata for {}: {e}", tree.path)))?;
+                write_repo(std::path::Path::new(&tree.path), &records, &tree_options)
+                    .map_err(|e| PhaseError::input(format!("repodata for {}: {e}", tree.path)))?;
                 log::info(format!("{}: {} packages", tree.path, tree.packages.len()));
             }
             packages += tree.packages.len() as u64;

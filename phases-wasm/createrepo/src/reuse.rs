@@ -11,7 +11,7 @@ use std::path::Path;
 
 use pungi_documents::{CreaterepoDocument, RepoRecord, Tree, names};
 use pungi_phase_sdk::{Context, PhaseError, log};
-use pungi_repodata::{ChecksumKind, RepoOptions, copy_repodata};
+use pungi_repodata::{ChecksumKind, Package, RepoOptions, copy_repodata};
 use serde::Serialize;
 
 /// The repositories of the old compose this one may reuse.
@@ -29,11 +29,15 @@ struct Inputs<'a> {
     changelog_limit: Option<usize>,
     unique_md_filenames: bool,
     group_file_sha256: Option<String>,
-    packages: &'a [pungi_repodata::Package],
+    packages: &'a [Package],
 }
 
 /// The fingerprint of `tree` written with `options`.
-pub fn fingerprint(tree: &Tree, options: &RepoOptions) -> Result<String, PhaseError> {
+pub fn fingerprint(
+    tree: &Tree,
+    records: &[Package],
+    options: &RepoOptions,
+) -> Result<String, PhaseError> {
     let group_file_sha256 = match &tree.comps {
         Some(path) => {
             let bytes = std::fs::read(path)
@@ -47,7 +51,7 @@ pub fn fingerprint(tree: &Tree, options: &RepoOptions) -> Result<String, PhaseEr
         changelog_limit: options.changelog_limit,
         unique_md_filenames: options.unique_md_filenames,
         group_file_sha256,
-        packages: &tree.packages,
+        packages: records,
     };
     let json = serde_json::to_vec(&inputs)
         .map_err(|e| PhaseError::internal(format!("fingerprint of {}: {e}", tree.path)))?;

@@ -35,7 +35,7 @@ impl Phase for ExtraFiles {
             .map(|a| pungi_media::digest::algorithm(a))
             .collect::<Result<_, _>>()
             .map_err(PhaseError::config)?;
-        let pkgset: Option<PkgsetDocument> = ctx.read_document(names::PKGSET).ok();
+        let pkgset: Option<PkgsetDocument> = ctx.read_document(names::PKGSET_INDEX).ok();
         let fetcher = Fetcher::new(ctx, pkgset.as_ref())?;
         let mut document = ExtraFilesDocument::default();
         let mut global: BTreeMap<String, BTreeMap<String, Vec<ExtraFile>>> = BTreeMap::new();

@@ -36,7 +36,7 @@ impl Phase for Gather {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let info = ctx.info();
         let options = GatherOptions::read(ctx)?;
-        let pkgset: PkgsetDocument = ctx.read_document(names::PKGSET)?;
+        let pkgset: PkgsetDocument = ctx.read_document(names::PKGSET_INDEX)?;
         let comps: CompsDocument = ctx.read_document(names::COMPS)?;
         let work = ctx.mount_path(&MountRole::Work)?;
         let mut placer = Placer::new(ctx, &info, &pkgset)?;
@@ -128,7 +128,7 @@ impl Phase for Gather {
                     &format!("{work}/{arch}/gather/{uid}.{arch}.reasons.json"),
                     &reasons,
                 )?;
-                let binaries: Vec<&Package> = selection.chosen.values().map(|(p, _)| *p).collect();
+                let binaries: Vec<usize> = selection.chosen.values().map(|(i, _)| *i).collect();
                 placer.place(
                     uid,
                     arch,

@@ -7,7 +7,7 @@
 //! directory). The whitelist adds names regardless of method; the blacklist
 //! wins over everything.
 
-use pungi_repodata::Package;
+use pungi_repodata::{Package, is_shared_library};
 
 use crate::archset::matches_any;
 
@@ -54,10 +54,5 @@ fn is_runtime(package: &Package) -> bool {
         .provides
         .iter()
         .any(|p| soname(&p.name) && !p.name.starts_with('/'))
-        || package.files.iter().any(|f| {
-            ["/lib/", "/usr/lib/", "/lib64/", "/usr/lib64/"]
-                .iter()
-                .any(|dir| f.path.starts_with(dir) && !f.path[dir.len()..].contains('/'))
-                && soname(&f.path)
-        })
+        || package.files.iter().any(|f| is_shared_library(&f.path))
 }

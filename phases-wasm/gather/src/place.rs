@@ -1,9 +1,10 @@
 //! Linking the chosen packages into the compose trees and recording them: the `gather`
-//! document (one tree per repository to be) and `rpms.json`.
+//! document (one tree per repository to be, naming its packages by their position in
+//! the package set) and `rpms.json`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use pungi_documents::{GatherDocument, PkgsetDocument, PkgsetPackage, Tree, TreeKind};
+use pungi_documents::{GatherDocument, PkgsetDocument, PkgsetPackage, Tree, TreeKind, TreePackage};
 use pungi_phase_sdk::{ComposeInfo, Context, MountRole, PhaseError};
 use pungi_productmd::{Compose, RpmCategory, RpmEntry, Rpms};
 use pungi_repodata::Package;
@@ -18,19 +19,31 @@ pub struct Counts {
     pub source: u64,
 }
 
+/// A tree being filled, and which package set positions it holds already (a source
+/// package reached from two arches is placed once).
+struct TreeBuilder {
+    tree: Tree,
+    held: HashSet<u32>,
+}
+
 /// Places packages into trees as variants are gathered, then hands over the records.
 pub struct Placer<'a> {
     ctx: &'a Context,
     compose: String,
-    paths: HashMap<(&'a str, String), &'a PkgsetPackage>,
-    /// `(tree root, location)` of every file placed, so a file is placed once.
-    placed: HashSet<(String, String)>,
-    /// Signing key of each package file path, for rpms.json.
-    sigkeys: HashMap<&'a str, &'a str>,
-    sources: HashMap<String, &'a PkgsetPackage>,
-    trees: BTreeMap<(String, String, TreeKind), Tree>,
+    pkgset: &'a PkgsetDocument,
+    /// Source RPM file name -> position in the package set's sources.
+    sources: HashMap<String, u32>,
+    trees: BTreeMap<(String, String, TreeKind), TreeBuilder>,
     rpms: Rpms,
     counts: Counts,
+}
+
+/// One package to place: its package set list (`arch`, `src` for sources), position
+/// there, and record.
+struct Item<'p> {
+    list_arch: &'p str,
+    index: u32,
+    entry: &'p PkgsetPackage,
 }
 
 impl<'a> Placer<'a> {
@@ -39,31 +52,16 @@ impl<'a> Placer<'a> {
         info: &ComposeInfo,
         pkgset: &'a PkgsetDocument,
     ) -> Result<Self, PhaseError> {
-        let paths = pkgset
-            .arches
-            .iter()
-            .flat_map(|(arch, list)| {
-                list.iter()
-                    .map(move |p| ((arch.as_str(), p.package.nevra()), p))
-            })
-            .collect();
         let sources = pkgset
             .sources
             .iter()
-            .map(|p| (file_name(&p.package), p))
+            .enumerate()
+            .map(|(i, p)| (file_name(&p.package), i as u32))
             .collect();
         Ok(Placer {
             ctx,
             compose: ctx.mount_path(&MountRole::Compose)?,
-            paths,
-            placed: HashSet::new(),
-            sigkeys: pkgset
-                .arches
-                .values()
-                .flatten()
-                .chain(&pkgset.sources)
-                .filter_map(|p| Some((p.path.as_str(), p.sigkey.as_deref()?)))
-                .collect(),
+            pkgset,
             sources,
             trees: BTreeMap::new(),
             rpms: Rpms::new(Compose {
@@ -78,171 +76,139 @@ impl<'a> Placer<'a> {
         })
     }
 
-    /// Links one variant.arch: its binary packages, the debuginfo built from the same
-    /// sources, and those sources.
+    /// Links one variant.arch: its binary packages (positions in the arch's package
+    /// set, which `set` indexes), the debuginfo built from the same sources, and those
+    /// sources.
     pub fn place(
         &mut self,
         variant: &str,
         arch: &'a str,
-        binaries: &[&'a Package],
+        binaries: &[usize],
         set: &ArchSet<'a>,
         filter: &Filter,
         comps_file: Option<String>,
     ) -> Result<(), PhaseError> {
-        let srpms: BTreeSet<&str> = binaries.iter().map(|p| p.sourcerpm.as_str()).collect();
-        let debug: Vec<&Package> = set
-            .packages
+        let srpms: BTreeSet<&str> = binaries
             .iter()
-            .copied()
-            .filter(|p| p.is_debug() && srpms.contains(p.sourcerpm.as_str()) && !filter.excludes(p))
+            .map(|&i| set.packages[i].sourcerpm.as_str())
             .collect();
+        let debug: Vec<usize> = (0..set.packages.len())
+            .filter(|&i| {
+                let p = set.packages[i];
+                p.is_debug() && srpms.contains(p.sourcerpm.as_str()) && !filter.excludes(p)
+            })
+            .collect();
+        let list = self.pkgset.list(arch);
         let os = format!("{variant}/{arch}/os");
         let debug_tree = format!("{variant}/{arch}/debug/tree");
-        for (packages, root, kind, category) in [
+        for (indices, root, kind, category) in [
             (binaries, &os, TreeKind::Binary, RpmCategory::Binary),
             (&debug[..], &debug_tree, TreeKind::Debug, RpmCategory::Debug),
         ] {
-            for package in packages {
-                let source = self
-                    .paths
-                    .get(&(arch, package.nevra()))
-                    .copied()
-                    .ok_or_else(|| {
-                        PhaseError::internal(format!(
-                            "{} is not in the {arch} package set",
-                            package.nevra()
-                        ))
-                    })?;
-                let source = source.path.as_str();
-                let srpm = self.srpm_nevra(&package.sourcerpm);
-                self.put(
-                    variant,
-                    arch,
-                    kind,
-                    root,
-                    package,
-                    source,
-                    comps_file.clone(),
-                    category,
-                    &srpm,
-                )?;
+            for &index in indices {
+                let item = Item {
+                    list_arch: arch,
+                    index: index as u32,
+                    entry: &list[index],
+                };
+                if self.put(variant, root, kind, &item, comps_file.as_deref())? {
+                    let srpm = self.srpm_nevra(&item.entry.package.sourcerpm);
+                    self.record(variant, arch, &srpm, root, &item, category);
+                }
             }
         }
         let source_tree = format!("{variant}/source/tree");
         let wanted: BTreeSet<&str> = srpms
             .into_iter()
-            .chain(debug.iter().map(|p| p.sourcerpm.as_str()))
+            .chain(debug.iter().map(|&i| set.packages[i].sourcerpm.as_str()))
             .collect();
         for srpm in wanted {
-            let Some(source) = self.sources.get(srpm).copied() else {
+            let Some(&index) = self.sources.get(srpm) else {
                 pungi_phase_sdk::log::warn(format!(
                     "{variant}.{arch}: source package {srpm} is not in the package set"
                 ));
                 continue;
             };
-            let nevra = productmd_nevra(&source.package);
-            self.put(
-                variant,
-                "src",
-                TreeKind::Source,
-                &source_tree,
-                &source.package,
-                &source.path,
-                None,
-                RpmCategory::Source,
-                &nevra,
-            )?;
+            let item = Item {
+                list_arch: "src",
+                index,
+                entry: &self.pkgset.sources[index as usize],
+            };
+            self.put(variant, &source_tree, TreeKind::Source, &item, None)?;
+            let nevra = productmd_nevra(&item.entry.package);
             self.record(
                 variant,
                 arch,
                 &nevra,
-                &nevra,
                 &source_tree,
-                &source.package,
+                &item,
                 RpmCategory::Source,
-                &source.path,
             );
         }
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Links `item` into the tree at `root` unless the tree holds it already; whether
+    /// it was new there.
     fn put(
         &mut self,
         variant: &str,
-        tree_arch: &str,
-        kind: TreeKind,
         root: &str,
-        package: &Package,
-        source: &str,
-        comps: Option<String>,
-        category: RpmCategory,
-        srpm: &str,
-    ) -> Result<(), PhaseError> {
-        let name = file_name(package);
-        let location = format!("Packages/{}/{name}", first_letter(&name));
-        let key = (variant.to_owned(), tree_arch.to_owned(), kind);
-        let tree = self.trees.entry(key).or_insert_with(|| Tree {
-            variant: variant.to_owned(),
-            arch: tree_arch.to_owned(),
-            kind,
-            path: format!("{}/{root}", self.compose),
-            packages: Vec::new(),
-            comps,
+        kind: TreeKind,
+        item: &Item<'_>,
+        comps: Option<&str>,
+    ) -> Result<bool, PhaseError> {
+        let key = (variant.to_owned(), item.list_arch.to_owned(), kind);
+        let compose = &self.compose;
+        let builder = self.trees.entry(key).or_insert_with(|| TreeBuilder {
+            tree: Tree {
+                variant: variant.to_owned(),
+                arch: item.list_arch.to_owned(),
+                kind,
+                path: format!("{compose}/{root}"),
+                packages: Vec::new(),
+                comps: comps.map(str::to_owned),
+            },
+            held: HashSet::new(),
         });
-        if !self.placed.insert((tree.path.clone(), location.clone())) {
-            return Ok(());
+        if !builder.held.insert(item.index) {
+            return Ok(false);
         }
-        self.ctx
-            .link(source, &format!("{}/{location}", tree.path))?;
-        let mut record = package.clone();
-        record.location = location;
-        tree.packages.push(record);
-        match category {
-            RpmCategory::Binary => self.counts.binary += 1,
-            RpmCategory::Debug => self.counts.debug += 1,
-            RpmCategory::Source => self.counts.source += 1,
+        let location = location(&item.entry.package);
+        self.ctx.link(
+            &item.entry.path,
+            &format!("{}/{location}", builder.tree.path),
+        )?;
+        builder.tree.packages.push(TreePackage {
+            index: item.index,
+            location,
+        });
+        match kind {
+            TreeKind::Binary => self.counts.binary += 1,
+            TreeKind::Debug => self.counts.debug += 1,
+            TreeKind::Source => self.counts.source += 1,
         }
-        if category != RpmCategory::Source {
-            self.record(
-                variant,
-                tree_arch,
-                srpm,
-                &productmd_nevra(package),
-                root,
-                package,
-                category,
-                source,
-            );
-        }
-        Ok(())
+        Ok(true)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Adds `item` to `rpms.json` under `variant`.`arch`.
     fn record(
         &mut self,
         variant: &str,
         arch: &str,
         srpm: &str,
-        nevra: &str,
         root: &str,
-        package: &Package,
+        item: &Item<'_>,
         category: RpmCategory,
-        source: &str,
     ) {
-        let path = format!(
-            "{root}/Packages/{}/{}",
-            first_letter(&file_name(package)),
-            file_name(package)
-        );
         self.rpms.add(
             variant,
             arch,
             srpm,
-            nevra,
+            &productmd_nevra(&item.entry.package),
             RpmEntry {
-                sigkey: self.sigkeys.get(source).map(|k| (*k).to_owned()),
-                path,
+                sigkey: item.entry.sigkey.clone(),
+                path: format!("{root}/{}", location(&item.entry.package)),
                 category,
             },
         );
@@ -251,8 +217,8 @@ impl<'a> Placer<'a> {
     /// The productmd NEVRA of a source RPM file name, with the epoch of the source
     /// package when it is in the package set.
     fn srpm_nevra(&self, file: &str) -> String {
-        if let Some(source) = self.sources.get(file) {
-            return productmd_nevra(&source.package);
+        if let Some(&index) = self.sources.get(file) {
+            return productmd_nevra(&self.pkgset.sources[index as usize].package);
         }
         let stem = file.strip_suffix(".src.rpm").unwrap_or(file);
         let mut parts = stem.rsplitn(3, '-');
@@ -265,12 +231,18 @@ impl<'a> Placer<'a> {
 
     /// The `gather` document, `rpms.json` and the counts.
     pub fn finish(self) -> Result<(GatherDocument, Rpms, Counts), PhaseError> {
-        let mut trees: Vec<Tree> = self.trees.into_values().collect();
+        let mut trees: Vec<Tree> = self.trees.into_values().map(|b| b.tree).collect();
         for tree in &mut trees {
             tree.packages.sort_by(|a, b| a.location.cmp(&b.location));
         }
         Ok((GatherDocument { trees }, self.rpms, self.counts))
     }
+}
+
+/// `Packages/<first letter>/<file name>`: where Pungi puts a package in a tree.
+fn location(package: &Package) -> String {
+    let name = file_name(package);
+    format!("Packages/{}/{name}", first_letter(&name))
 }
 
 /// `name-version-release.arch.rpm`, as rpmbuild names package files.

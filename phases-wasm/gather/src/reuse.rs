@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use pungi_documents::{CompsDocument, PkgsetDocument};
 use pungi_phase_sdk::{Context, DigestAlgorithm, MountRole, PhaseError, fs, log};
-use pungi_repodata::Package;
 use serde_json::Value;
 
 use crate::archset::ArchSet;
@@ -109,7 +108,7 @@ impl OldSelection {
 
     /// The old selection of `uid`.`arch` over this compose's packages, or `None` (and a
     /// warning) when it cannot be taken whole.
-    pub fn selection<'a>(&self, set: &ArchSet<'a>, uid: &str) -> Option<Selection<'a>> {
+    pub fn selection(&self, set: &ArchSet<'_>, uid: &str) -> Option<Selection> {
         let arch = set.arch;
         let path = format!("{}/work/{arch}/gather/{uid}.{arch}.reasons.json", self.root);
         let reasons: BTreeMap<String, String> = match fs::read_json(&path) {
@@ -119,18 +118,22 @@ impl OldSelection {
                 return None;
             }
         };
-        let by_nevra: HashMap<String, &'a Package> =
-            set.packages.iter().map(|p| (p.nevra(), *p)).collect();
+        let by_nevra: HashMap<String, usize> = set
+            .packages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.nevra(), i))
+            .collect();
         let mut chosen = BTreeMap::new();
         for (nevra, why) in reasons {
-            let Some(package) = by_nevra.get(&nevra) else {
+            let Some(&index) = by_nevra.get(&nevra) else {
                 log::warn(format!(
                     "{uid}.{arch}: {} chose {nevra}, which the package set lacks; selecting anew",
                     self.compose_id
                 ));
                 return None;
             };
-            chosen.insert(nevra, (*package, why));
+            chosen.insert(nevra, (index, why));
         }
         Some(Selection {
             chosen,

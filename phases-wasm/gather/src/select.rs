@@ -25,16 +25,16 @@ pub struct Request<'r> {
     pub multilib: &'r Multilib,
 }
 
-/// The result for one variant.arch: selected binary packages with the reason for each,
-/// and the names nobody could find.
+/// The result for one variant.arch: selected binary packages (NEVRA -> position in the
+/// arch's package set) with the reason for each, and the names nobody could find.
 #[derive(Default)]
-pub struct Selection<'a> {
-    pub chosen: BTreeMap<String, (&'a Package, String)>,
+pub struct Selection {
+    pub chosen: BTreeMap<String, (usize, String)>,
     pub missing: Vec<String>,
     pub unresolved: Vec<String>,
 }
 
-pub fn select<'a>(set: &ArchSet<'a>, request: Request<'_>) -> Selection<'a> {
+pub fn select(set: &ArchSet<'_>, request: Request<'_>) -> Selection {
     let lookaside = set
         .packages
         .iter()
@@ -91,10 +91,7 @@ pub fn select<'a>(set: &ArchSet<'a>, request: Request<'_>) -> Selection<'a> {
         .reasons
         .into_iter()
         .enumerate()
-        .filter_map(|(i, reason)| {
-            let package = set.packages[i];
-            reason.map(|r| (package.nevra(), (package, r)))
-        })
+        .filter_map(|(i, reason)| reason.map(|r| (set.packages[i].nevra(), (i, r))))
         .collect();
     Selection {
         chosen,

@@ -1,5 +1,8 @@
 //! Pkgset: every package available to the compose, one copy of each chosen by `sigkeys`,
-//! grouped per arch and handed on as the `pkgset` document. The packages come from the
+//! grouped per arch and handed on as the `pkgset` document, and as the smaller
+//! `pkgset_index` (the same packages as dependency solving sees them, see
+//! `PkgsetDocument::solving_index`) for the phases that need no file lists or
+//! changelogs. The packages come from the
 //! local repositories of `pkgset_repos` (`pkgset_source = "repos"`: read from their
 //! repodata when they have it, from the real RPM headers otherwise) or from a Koji tag
 //! (`pkgset_source = "koji"`).
@@ -35,6 +38,7 @@ impl Phase for Pkgset {
         }
         let sources = document.sources.len();
         ctx.write_document(names::PKGSET, &document)?;
+        ctx.write_document(names::PKGSET_INDEX, &document.solving_index())?;
         Ok(Summary::new(format!(
             "{binaries} binary and {sources} source packages from {origin}"
         ))

@@ -48,7 +48,7 @@ impl Phase for Productimg {
         }
         let install_class: Option<Source> = ctx.option("productimg_install_class")?;
         let po_files: Option<Source> = ctx.option("productimg_po_files")?;
-        let pkgset: Option<PkgsetDocument> = ctx.try_read_document(names::PKGSET)?;
+        let pkgset: Option<PkgsetDocument> = ctx.try_read_document(names::PKGSET_INDEX)?;
         let fetcher = Fetcher::new(ctx, pkgset.as_ref())?;
         for variant in info.variants.iter().filter(|v| v.kind == "variant") {
             for arch in &variant.arches {

@@ -1,7 +1,10 @@
 //! The stock phases' metadata documents, typed, with the name each is granted under.
 //!
 //! `ctx.read::<GatherDocument>()` reads the `gather` document as the type Gather wrote;
-//! the policy still has to list the name (`metadata-read = ["gather"]`).
+//! the policy still has to list the name (`metadata-read = ["gather"]`). Its trees name
+//! their packages by position in the package set: read `PkgsetIndexDocument`
+//! (`pkgset_index`: names, versions, sizes, checksums, dependencies) or `PkgsetDocument`
+//! (`pkgset`: also file lists and changelogs) and call `tree.resolve(&pkgset)`.
 
 pub use pungi_documents::*;
 pub use pungi_repodata::{Changelog, Checksum, ChecksumKind, Evr, Package, rpmvercmp};
@@ -21,6 +24,10 @@ impl Document for CompsDocument {
 
 impl Document for PkgsetDocument {
     const NAME: &'static str = names::PKGSET;
+}
+
+impl Document for PkgsetIndexDocument {
+    const NAME: &'static str = names::PKGSET_INDEX;
 }
 
 impl Document for GatherDocument {

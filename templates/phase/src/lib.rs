@@ -3,9 +3,9 @@
 //!
 //! Policy it needs (`[phase.my_phase]` in the `--policy` file, and the same in the
 //! `grant` of its `custom_phases` entry):
-//! `dirs = { compose = "rw" }`, `metadata-read = ["gather"]`.
+//! `dirs = { compose = "rw" }`, `metadata-read = ["gather", "pkgset_index"]`.
 
-use pungi_phase_sdk::documents::{GatherDocument, TreeKind};
+use pungi_phase_sdk::documents::{GatherDocument, PkgsetIndexDocument, TreeKind};
 use pungi_phase_sdk::{Context, Phase, PhaseError, Summary, fs, log, register_phase};
 use serde::{Deserialize, Serialize};
 
@@ -38,16 +38,23 @@ impl Phase for MyPhase {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let config: Config = ctx.phase_config()?.unwrap_or_default();
         let gather: GatherDocument = ctx.read()?;
-        let trees: Vec<TreeListing> = gather
-            .trees
-            .iter()
-            .filter(|tree| config.all_trees || tree.kind == TreeKind::Binary)
-            .map(|tree| TreeListing {
+        // Trees name their packages by position in the package set; the index has the
+        // records (names, versions, checksums) without file lists or changelogs.
+        let pkgset: PkgsetIndexDocument = ctx.read()?;
+        let mut trees = Vec::new();
+        for tree in &gather.trees {
+            if !config.all_trees && tree.kind != TreeKind::Binary {
+                continue;
+            }
+            let packages = tree
+                .resolve(&pkgset)
+                .map_err(|e| PhaseError::input(e.to_string()))?;
+            trees.push(TreeListing {
                 variant: tree.variant.clone(),
                 arch: tree.arch.clone(),
-                packages: tree.packages.iter().map(|p| p.nevra()).collect(),
-            })
-            .collect();
+                packages: packages.iter().map(|p| p.entry.package.nevra()).collect(),
+            });
+        }
         let total: usize = trees.iter().map(|t| t.packages.len()).sum();
         log::info(format!("{} trees, {total} packages", trees.len()));
         let listing = Listing {

@@ -8,7 +8,8 @@
 //! so it ships with it.
 //!
 //! Policy it needs: `dirs = { compose = "rw", old-composes = "ro" }`,
-//! `metadata-read = ["gather"]`.
+//! `metadata-read = ["gather", "pkgset"]` (the package set's whole records carry the
+//! changelogs).
 
 mod diff;
 mod report;
@@ -16,7 +17,9 @@ mod report;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use pungi_phase_sdk::documents::{Changelog, Checksum, Evr, GatherDocument, Package, TreeKind};
+use pungi_phase_sdk::documents::{
+    Changelog, Checksum, Evr, GatherDocument, Package, PkgsetDocument, TreeKind,
+};
 use pungi_phase_sdk::productmd::RpmCategory;
 use pungi_phase_sdk::{Context, OldCompose, Phase, PhaseError, Summary, fs, log, register_phase};
 
@@ -32,7 +35,8 @@ impl Phase for ChangelogDiff {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let info = ctx.info();
         let gather: GatherDocument = ctx.read()?;
-        let new = new_sources(&gather);
+        let pkgset: PkgsetDocument = ctx.read()?;
+        let new = new_sources(&gather, &pkgset)?;
         let old = ctx.old_compose()?;
         let changes = match &old {
             Some(old) => {
@@ -71,21 +75,24 @@ impl Phase for ChangelogDiff {
 }
 
 /// This compose's source packages, from Gather's source trees.
-fn new_sources(gather: &GatherDocument) -> BTreeMap<String, Source> {
+fn new_sources(
+    gather: &GatherDocument,
+    pkgset: &PkgsetDocument,
+) -> Result<BTreeMap<String, Source>, PhaseError> {
     let mut set = BTreeMap::new();
-    let packages = gather
-        .trees
-        .iter()
-        .filter(|t| t.kind == TreeKind::Source)
-        .flat_map(|t| &t.packages);
-    for p in packages {
-        let source = Source {
-            evr: Evr::new(p.epoch, p.version.clone(), p.release.clone()),
-            changelog: p.changelogs.clone(),
-        };
-        insert(&mut set, &p.name, source);
+    for tree in gather.trees.iter().filter(|t| t.kind == TreeKind::Source) {
+        let placed = tree
+            .resolve(pkgset)
+            .map_err(|e| PhaseError::input(e.to_string()))?;
+        for p in placed.iter().map(|placed| &placed.entry.package) {
+            let source = Source {
+                evr: Evr::new(p.epoch, p.version.clone(), p.release.clone()),
+                changelog: p.changelogs.clone(),
+            };
+            insert(&mut set, &p.name, source);
+        }
     }
-    set
+    Ok(set)
 }
 
 /// The old compose's source packages from its `rpms.json`, and where each file is.

@@ -3,8 +3,9 @@
 //!
 //! Each binary RPM of the tree is an SPDX package (name, EVR, declared license, sha256
 //! of the file, package URL), described by the document and `GENERATED_FROM` its
-//! source RPM. The data comes from the `gather` document, which carries the records
-//! Pkgset read from the RPM headers; nothing is read twice.
+//! source RPM. The data comes from the `gather` document (which packages are in which
+//! tree) and the `pkgset_index` document (the records Pkgset read from the RPM headers,
+//! without file lists or changelogs); nothing is read twice.
 //!
 //! Why SPDX 2.3 and not CycloneDX: RPM `License:` tags are SPDX expressions in Fedora
 //! and RHEL, and the distributions publish SPDX SBOMs; the `GENERATED_FROM` relationship
@@ -14,12 +15,14 @@
 //! `{"namespace": "https://sbom.example.com/spdx"}`, the URI prefix of each document's
 //! namespace (`<namespace>/<compose id>/<variant>.<arch>`).
 //!
-//! Policy it needs: `dirs = { compose = "rw" }`, `metadata-read = ["gather"]`.
+//! Policy it needs: `dirs = { compose = "rw" }`, `metadata-read = ["gather", "pkgset_index"]`.
 
 mod license;
 mod spdx;
 
-use pungi_phase_sdk::documents::{ChecksumKind, GatherDocument, Package, Tree, TreeKind};
+use pungi_phase_sdk::documents::{
+    ChecksumKind, GatherDocument, PkgsetIndexDocument, Tree, TreeKind,
+};
 use pungi_phase_sdk::{
     Context, DigestAlgorithm, Phase, PhaseError, Progress, Summary, fs, log, register_phase,
 };
@@ -59,6 +62,7 @@ impl Phase for Sbom {
         }
         let info = ctx.info();
         let gather: GatherDocument = ctx.read()?;
+        let pkgset: PkgsetIndexDocument = ctx.read()?;
         let binary_trees: Vec<&Tree> = gather
             .trees
             .iter()
@@ -71,9 +75,9 @@ impl Phase for Sbom {
                 .trees
                 .iter()
                 .filter(|t| t.kind == TreeKind::Source && t.variant == tree.variant);
-            let binaries = with_sha256(ctx, tree)?;
+            let binaries = with_sha256(ctx, tree, &pkgset)?;
             let sources = sources
-                .map(|t| with_sha256(ctx, t))
+                .map(|t| with_sha256(ctx, t, &pkgset))
                 .collect::<Result<Vec<_>, _>>()?
                 .into_iter()
                 .flatten()
@@ -105,14 +109,22 @@ impl Phase for Sbom {
 
 /// The tree's packages with the sha256 of each file: the repodata checksum when the
 /// compose uses sha256, else hashed natively by the host.
-fn with_sha256<'a>(ctx: &Context, tree: &'a Tree) -> Result<Vec<Rpm<'a>>, PhaseError> {
-    tree.packages
-        .iter()
-        .map(|package: &'a Package| {
+fn with_sha256<'a>(
+    ctx: &Context,
+    tree: &'a Tree,
+    pkgset: &'a PkgsetIndexDocument,
+) -> Result<Vec<Rpm<'a>>, PhaseError> {
+    let placed = tree
+        .resolve(pkgset)
+        .map_err(|e| PhaseError::input(e.to_string()))?;
+    placed
+        .into_iter()
+        .map(|placed| {
+            let package = &placed.entry.package;
             let sha256 = if package.checksum.algorithm == ChecksumKind::Sha256 {
                 package.checksum.hex.clone()
             } else {
-                let path = format!("{}/{}", tree.path, package.location);
+                let path = format!("{}/{}", tree.path, placed.location);
                 ctx.digest(&path, &[DigestAlgorithm::Sha256])?
                     .pop()
                     .ok_or_else(|| PhaseError::internal(format!("no sha256 of {path}")))?

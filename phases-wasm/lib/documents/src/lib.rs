@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 pub mod names {
     pub const COMPS: &str = "comps";
     pub const PKGSET: &str = "pkgset";
+    pub const PKGSET_INDEX: &str = "pkgset_index";
     pub const GATHER: &str = "gather";
     pub const CREATEREPO: &str = "createrepo";
     pub const IMAGES: &str = "images";
@@ -44,6 +45,58 @@ pub struct PkgsetDocument {
     pub sources: Vec<PkgsetPackage>,
 }
 
+impl PkgsetDocument {
+    /// The list a tree of `arch` takes its packages from: [`PkgsetDocument::sources`] for
+    /// `src`, else the arch's (empty when the arch has none).
+    pub fn list(&self, arch: &str) -> &[PkgsetPackage] {
+        match arch {
+            "src" => &self.sources,
+            _ => self.arches.get(arch).map_or(&[], Vec::as_slice),
+        }
+    }
+
+    /// The same package set as dependency solving sees it, in the same order (so a
+    /// position means the same package in both): written by Pkgset as the
+    /// `pkgset_index` document, which Gather and the phases that need no file lists or
+    /// changelogs read instead of the full records. See [`Package::solving_view`].
+    pub fn solving_index(&self) -> PkgsetDocument {
+        let all = self.arches.values().flatten().chain(&self.sources);
+        let wanted = pungi_repodata::wanted_files(all.map(|p| &p.package));
+        let view = |list: &Vec<PkgsetPackage>| {
+            list.iter()
+                .map(|p| PkgsetPackage {
+                    path: p.path.clone(),
+                    sigkey: p.sigkey.clone(),
+                    package: p.package.solving_view(&wanted),
+                })
+                .collect()
+        };
+        PkgsetDocument {
+            arches: self
+                .arches
+                .iter()
+                .map(|(arch, list)| (arch.clone(), view(list)))
+                .collect(),
+            sources: view(&self.sources),
+        }
+    }
+}
+
+/// Written by Pkgset: [`PkgsetDocument::solving_index`] of its package set, for the
+/// phases that resolve tree packages ([`Tree::resolve`]) to names, versions, sizes or
+/// checksums and need no file lists or changelogs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PkgsetIndexDocument(pub PkgsetDocument);
+
+impl std::ops::Deref for PkgsetIndexDocument {
+    type Target = PkgsetDocument;
+
+    fn deref(&self) -> &PkgsetDocument {
+        &self.0
+    }
+}
+
 /// A package of the package set and where its file is.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PkgsetPackage {
@@ -63,7 +116,9 @@ pub enum TreeKind {
     Source,
 }
 
-/// Written by Gather: every package tree of the compose with its packages.
+/// Written by Gather: every package tree of the compose with its packages. Packages are
+/// named by their position in the package set, not copied: at distribution scale a copy
+/// per tree would be most of the compose's metadata. [`Tree::resolve`] gives the records.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct GatherDocument {
     pub trees: Vec<Tree>,
@@ -79,10 +134,91 @@ pub struct Tree {
     pub kind: TreeKind,
     /// Virtual path of the tree root (under `/compose`).
     pub path: String,
-    /// Package records with `location` relative to the tree root.
-    pub packages: Vec<Package>,
+    /// The packages, sorted by location: positions in the package set's list for
+    /// `arch` (see [`PkgsetDocument::list`]).
+    pub packages: Vec<TreePackage>,
     /// Virtual path of the comps file to publish as the repo's group file.
     pub comps: Option<String>,
+}
+
+/// One package of a tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreePackage {
+    /// Position in the package set's list for the tree's arch; the same in the `pkgset`
+    /// and `pkgset_index` documents.
+    pub index: u32,
+    /// Path of the package file relative to the tree root, e.g. `Packages/b/bash-….rpm`.
+    pub location: String,
+}
+
+/// A tree package with its package set record.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed<'a> {
+    pub entry: &'a PkgsetPackage,
+    /// Relative to the tree root.
+    pub location: &'a str,
+}
+
+impl Placed<'_> {
+    /// The package record as the tree's repodata describes it: `location` in the tree.
+    pub fn record(&self) -> Package {
+        Package {
+            location: self.location.to_owned(),
+            ..self.entry.package.clone()
+        }
+    }
+}
+
+/// A tree names a package its package set does not have: the documents are not from
+/// the same compose (or one was edited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DanglingPackage {
+    pub tree: String,
+    pub index: u32,
+    pub list_len: usize,
+}
+
+impl std::fmt::Display for DanglingPackage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "tree {} names package {} of a package set list of {}: the gather and pkgset \
+             documents are not from the same run",
+            self.tree, self.index, self.list_len
+        )
+    }
+}
+
+impl std::error::Error for DanglingPackage {}
+
+impl Tree {
+    /// Each package of the tree with its record in `pkgset` (the `pkgset` document for
+    /// full records, `pkgset_index` for the solving view), in the tree's order.
+    pub fn resolve<'a>(
+        &'a self,
+        pkgset: &'a PkgsetDocument,
+    ) -> Result<Vec<Placed<'a>>, DanglingPackage> {
+        let list = pkgset.list(&self.arch);
+        self.packages
+            .iter()
+            .map(|p| {
+                let entry = list.get(p.index as usize).ok_or_else(|| DanglingPackage {
+                    tree: self.path.clone(),
+                    index: p.index,
+                    list_len: list.len(),
+                })?;
+                Ok(Placed {
+                    entry,
+                    location: &p.location,
+                })
+            })
+            .collect()
+    }
+
+    /// The tree's package records as its repodata describes them ([`Placed::record`]).
+    pub fn records(&self, pkgset: &PkgsetDocument) -> Result<Vec<Package>, DanglingPackage> {
+        Ok(self.resolve(pkgset)?.iter().map(Placed::record).collect())
+    }
 }
 
 /// Written by Createrepo: the repositories it made.

@@ -102,10 +102,19 @@ impl Flag {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Dependency {
     pub name: String,
+    // Left out of documents when absent: most dependencies are a bare name, and a
+    // package set document carries millions of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<Flag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evr: Option<Evr>,
     /// `Requires(pre)`/`(post)`: needed while installing, not only after.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub pre: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 impl Dependency {

@@ -2,6 +2,9 @@
 //! phases hand each other (pkgset -> gather -> createrepo), so it serializes
 //! with serde and holds no file handles.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::checksum::Checksum;
@@ -18,6 +21,7 @@ pub struct Package {
     /// `src` for source packages.
     pub arch: String,
     pub summary: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     pub url: String,
     pub license: String,
@@ -46,15 +50,22 @@ pub struct Package {
     pub location: String,
     pub provides: Vec<Dependency>,
     pub requires: Vec<Dependency>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Dependency>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub obsoletes: Vec<Dependency>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub recommends: Vec<Dependency>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggests: Vec<Dependency>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supplements: Vec<Dependency>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub enhances: Vec<Dependency>,
     /// Every file, directory and ghost, in header order.
     pub files: Vec<FileEntry>,
     /// Newest first, as in the RPM header.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changelogs: Vec<Changelog>,
 }
 
@@ -112,6 +123,18 @@ pub fn is_primary_file(path: &str) -> bool {
     path.starts_with("/etc/") || path == "/usr/lib/sendmail" || path.contains("bin/")
 }
 
+/// Whether `path` is a shared library (`*.so`, `*.so.N`) directly in `/lib`, `/lib64`,
+/// `/usr/lib` or `/usr/lib64`: what marks a runtime library package for multilib.
+pub fn is_shared_library(path: &str) -> bool {
+    ["/lib/", "/usr/lib/", "/lib64/", "/usr/lib64/"]
+        .iter()
+        .any(|dir| {
+            path.strip_prefix(dir)
+                .is_some_and(|name| !name.contains('/'))
+        })
+        && (path.contains(".so.") || path.ends_with(".so"))
+}
+
 impl Package {
     /// `name-[epoch:]version-release.arch`, the epoch only when non-zero (as dnf prints it).
     pub fn nevra(&self) -> String {
@@ -143,6 +166,26 @@ impl Package {
     pub fn keep_changelogs(&mut self, limit: usize) {
         self.changelogs.truncate(limit);
         self.changelogs.shrink_to_fit();
+    }
+
+    /// The record as dependency solving sees it: everything but the description and
+    /// changelogs, and of the files only those in `wanted` (the paths some package
+    /// requires, see [`crate::wanted_files`]) and shared libraries directly in a library
+    /// directory (what multilib's `runtime` method looks for). A fraction of the full
+    /// record's size at distribution scale, with the same answers to every query the
+    /// package set can make.
+    pub fn solving_view(&self, wanted: &HashSet<Cow<'_, str>>) -> Package {
+        Package {
+            description: String::new(),
+            changelogs: Vec::new(),
+            files: self
+                .files
+                .iter()
+                .filter(|f| wanted.contains(f.path.as_str()) || is_shared_library(&f.path))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
     }
 
     /// The files primary.xml lists (see [`is_primary_file`]).

@@ -43,7 +43,6 @@ impl<'a> ProvidesIndex<'a> {
         let packages: Vec<&'a Package> = packages.into_iter().collect();
         let mut by_name: HashMap<&'a str, Vec<Provider>> =
             HashMap::with_capacity(packages.len() * 4);
-        let mut wanted_files: HashSet<Cow<'a, str>> = HashSet::new();
         for (i, p) in packages.iter().enumerate() {
             let package = i as u32;
             if !p.is_source() {
@@ -59,19 +58,8 @@ impl<'a> ProvidesIndex<'a> {
                     by_name.entry(&provide.name).or_default().push(provider);
                 }
             }
-            for dep in dependency_lists(p) {
-                if dep.is_file() {
-                    wanted_files.insert(Cow::Borrowed(dep.name.as_str()));
-                } else if dep.is_rich() {
-                    let atoms = rich::atoms(&dep.name).into_iter();
-                    wanted_files.extend(
-                        atoms
-                            .filter(Dependency::is_file)
-                            .map(|a| Cow::Owned(a.name)),
-                    );
-                }
-            }
         }
+        let wanted_files = wanted_files(packages.iter().copied());
         let mut by_file: HashMap<&'a str, Vec<u32>> = HashMap::with_capacity(wanted_files.len());
         for (i, p) in packages.iter().enumerate() {
             if p.is_source() {
@@ -250,6 +238,26 @@ impl<'a> ProvidesIndex<'a> {
             _ => Range::exactly(p.evr()),
         }
     }
+}
+
+/// Every path that some package of `packages` names in a dependency (plain or inside a
+/// rich one): the only paths a dependency query over them can ask about. Pkgset keeps
+/// these in the package set's solving records, as libsolv's `addfileprovides` does.
+pub fn wanted_files<'a>(packages: impl IntoIterator<Item = &'a Package>) -> HashSet<Cow<'a, str>> {
+    let mut wanted: HashSet<Cow<'a, str>> = HashSet::new();
+    for dep in packages.into_iter().flat_map(dependency_lists) {
+        if dep.is_file() {
+            wanted.insert(Cow::Borrowed(dep.name.as_str()));
+        } else if dep.is_rich() {
+            let atoms = rich::atoms(&dep.name).into_iter();
+            wanted.extend(
+                atoms
+                    .filter(Dependency::is_file)
+                    .map(|a| Cow::Owned(a.name)),
+            );
+        }
+    }
+    wanted
 }
 
 /// Every dependency list whose names may be looked up in an index.
