@@ -5,10 +5,13 @@
 //! Gather (hundreds of thousands of links), the userspace check that resolves every
 //! ancestor with `realpath` on each call.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
+use std::path::{Path, PathBuf};
 
-use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 
 use super::files::LinkKind;
@@ -42,38 +45,76 @@ impl From<Errno> for LinkError {
     }
 }
 
-/// Hardlinks `from` to `to`, creating `to`'s parent directories; `Existing` when `to`
-/// already is the same file. Both paths must come from [`super::paths::locate`].
-pub fn hard_link(from: &Resolved<'_>, to: &Resolved<'_>) -> Result<LinkKind, LinkError> {
-    let (from_dir, from_name) = split(&from.relative);
-    let (to_dir, to_name) = split(&to.relative);
-    let source_root = open_root(&from.mount.host)?;
-    let source_dir = open_beneath(source_root.as_fd(), from_dir)?;
-    let source = rustix::fs::statat(&source_dir, from_name, AtFlags::SYMLINK_NOFOLLOW)?;
-    if rustix::fs::FileType::from_raw_mode(source.st_mode) != rustix::fs::FileType::RegularFile {
-        return Err(LinkError::NotAFile);
-    }
-    let target_root = open_root(&to.mount.host)?;
-    let target_dir = match open_beneath(target_root.as_fd(), to_dir) {
-        Err(LinkError::NotFound) => create_beneath(target_root.as_fd(), to_dir)?,
-        other => other?,
-    };
-    match rustix::fs::statat(&target_dir, to_name, AtFlags::SYMLINK_NOFOLLOW) {
-        Ok(existing) if existing.st_ino == source.st_ino && existing.st_dev == source.st_dev => {
+/// Directories opened beneath their mount roots, kept for the next link (a batch puts
+/// thousands of files into a few directories). An `O_PATH` descriptor names the
+/// directory itself, so keeping one open cannot be turned into an escape by renaming or
+/// replacing its path later.
+#[derive(Default)]
+pub struct Beneath {
+    roots: HashMap<PathBuf, OwnedFd>,
+    dirs: HashMap<(PathBuf, String), OwnedFd>,
+}
+
+impl Beneath {
+    /// Hardlinks `from` to `to`, creating `to`'s parent directories; `Existing` when `to`
+    /// already is the same file. Both paths must come from [`super::paths::locate`].
+    pub fn hard_link(
+        &mut self,
+        from: &Resolved<'_>,
+        to: &Resolved<'_>,
+    ) -> Result<LinkKind, LinkError> {
+        let (from_dir, from_name) = split(&from.relative);
+        let (to_dir, to_name) = split(&to.relative);
+        let source_key = self.open(&from.mount.host, from_dir, false)?;
+        let target_key = self.open(&to.mount.host, to_dir, true)?;
+        let (source_dir, target_dir) = (&self.dirs[&source_key], &self.dirs[&target_key]);
+        let source = rustix::fs::statat(source_dir, from_name, AtFlags::SYMLINK_NOFOLLOW)?;
+        if FileType::from_raw_mode(source.st_mode) != FileType::RegularFile {
+            return Err(LinkError::NotAFile);
+        }
+        // Linked first and looked at only when something is in the way: the usual case
+        // (a new tree) costs one system call less.
+        match rustix::fs::linkat(source_dir, from_name, target_dir, to_name, AtFlags::empty()) {
+            Ok(()) => return Ok(LinkKind::Hardlink),
+            Err(Errno::EXIST) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let existing = rustix::fs::statat(target_dir, to_name, AtFlags::SYMLINK_NOFOLLOW)?;
+        if existing.st_ino == source.st_ino && existing.st_dev == source.st_dev {
             return Ok(LinkKind::Existing);
         }
-        Ok(_) => rustix::fs::unlinkat(&target_dir, to_name, AtFlags::empty())?,
-        Err(Errno::NOENT) => {}
-        Err(e) => return Err(e.into()),
+        rustix::fs::unlinkat(target_dir, to_name, AtFlags::empty())?;
+        rustix::fs::linkat(source_dir, from_name, target_dir, to_name, AtFlags::empty())?;
+        Ok(LinkKind::Hardlink)
     }
-    rustix::fs::linkat(
-        &source_dir,
-        from_name,
-        &target_dir,
-        to_name,
-        AtFlags::empty(),
-    )?;
-    Ok(LinkKind::Hardlink)
+
+    /// Opens directory `relative` of the mount at `root` unless it is open already
+    /// (creating it with its parents when missing and `create`); its key in `dirs`.
+    fn open(
+        &mut self,
+        root: &Path,
+        relative: &str,
+        create: bool,
+    ) -> Result<(PathBuf, String), LinkError> {
+        let key = (root.to_path_buf(), relative.to_owned());
+        if self.dirs.contains_key(&key) {
+            return Ok(key);
+        }
+        let root_fd = match self.roots.entry(root.to_path_buf()) {
+            Entry::Occupied(fd) => fd.into_mut(),
+            Entry::Vacant(slot) => slot.insert(rustix::fs::open(
+                root,
+                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )?),
+        };
+        let fd = match open_beneath(root_fd.as_fd(), relative) {
+            Err(LinkError::NotFound) if create => create_beneath(root_fd.as_fd(), relative)?,
+            other => other?,
+        };
+        self.dirs.insert(key.clone(), fd);
+        Ok(key)
+    }
 }
 
 /// `(parent, file name)` of a mount-relative path; the parent is `.` at the root.
@@ -82,14 +123,6 @@ fn split(relative: &str) -> (&str, &str) {
         Some((dir, name)) => (dir, name),
         None => (".", relative),
     }
-}
-
-fn open_root(root: &std::path::Path) -> Result<OwnedFd, LinkError> {
-    Ok(rustix::fs::open(
-        root,
-        OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-        Mode::empty(),
-    )?)
 }
 
 /// Opens directory `relative` under `root`, the kernel refusing any escape.

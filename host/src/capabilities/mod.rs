@@ -39,7 +39,8 @@ pub enum HostError {
 }
 
 impl HostError {
-    fn outcome(&self) -> Outcome {
+    /// How the audit log records a call that failed with this error.
+    pub fn outcome(&self) -> Outcome {
         match self {
             HostError::Denied(_) => Outcome::Denied,
             _ => Outcome::Error,
@@ -75,6 +76,21 @@ impl PhaseEnv {
             Ok(value) => (Outcome::Ok, None, digest(value)),
             Err(error) => (error.outcome(), Some(error.to_string()), None),
         };
+        self.record(interface, operation, args, outcome, detail, result_digest)?;
+        result
+    }
+
+    /// Writes one audit record of a call whose outcome the caller worked out (a batch
+    /// call reports its items' failures together); an error when it cannot be recorded.
+    pub fn record(
+        &self,
+        interface: &str,
+        operation: &str,
+        args: serde_json::Value,
+        outcome: Outcome,
+        detail: Option<String>,
+        result_digest: Option<String>,
+    ) -> Result<(), HostError> {
         if outcome == Outcome::Denied {
             tracing::warn!(interface, operation, %args, "{}", detail.as_deref().unwrap_or_default());
         }
@@ -89,7 +105,6 @@ impl PhaseEnv {
                 detail,
                 result_digest,
             })
-            .map_err(|e| HostError::Io(format!("the audit log cannot record this call: {e:#}")))?;
-        result
+            .map_err(|e| HostError::Io(format!("the audit log cannot record this call: {e:#}")))
     }
 }

@@ -17,7 +17,7 @@ pub fn log_limit(limits: &crate::policy::Limits) -> u64 {
 }
 use super::{EPOCH_TICK, LoadedComponent, PhaseHost, Runtime};
 use crate::capabilities::PhaseEnv;
-use crate::wit::since_v0_1_0::pungi::phase::types::ErrorKind;
+use crate::wit::since_v0_1_1::pungi::phase::types::ErrorKind;
 
 /// A phase that finished.
 #[derive(Debug, Clone)]

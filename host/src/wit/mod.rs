@@ -8,10 +8,10 @@
 //! implementing some `X.*.*`. Anything else is refused before it runs, naming both
 //! versions. See `docs/wit.md` for how versions are cut and retired.
 
-pub mod since_v0_1_0;
+pub mod since_v0_1_1;
 
 /// Every `pungi:phase` version this host implements, newest first.
-pub const VERSIONS: &[&str] = &[since_v0_1_0::VERSION];
+pub const VERSIONS: &[&str] = &[since_v0_1_1::VERSION];
 
 /// The version of this host's implementation that runs a component built against
 /// `version`, or `None` when no implemented version is compatible with it.

@@ -34,6 +34,8 @@ pub struct Placer<'a> {
     /// Source RPM file name -> position in the package set's sources.
     sources: HashMap<String, u32>,
     trees: BTreeMap<(String, String, TreeKind), TreeBuilder>,
+    /// `(source, destination)` of the files still to link: linked in batches.
+    links: Vec<(String, String)>,
     rpms: Rpms,
     counts: Counts,
 }
@@ -64,6 +66,7 @@ impl<'a> Placer<'a> {
             pkgset,
             sources,
             trees: BTreeMap::new(),
+            links: Vec::new(),
             rpms: Rpms::new(Compose {
                 id: info.id.clone(),
                 kind: info.compose_type.clone(),
@@ -111,7 +114,7 @@ impl<'a> Placer<'a> {
                     index: index as u32,
                     entry: &list[index],
                 };
-                if self.put(variant, root, kind, &item, comps_file.as_deref())? {
+                if self.put(variant, root, kind, &item, comps_file.as_deref()) {
                     let srpm = self.srpm_nevra(&item.entry.package.sourcerpm);
                     self.record(variant, arch, &srpm, root, &item, category);
                 }
@@ -134,7 +137,7 @@ impl<'a> Placer<'a> {
                 index,
                 entry: &self.pkgset.sources[index as usize],
             };
-            self.put(variant, &source_tree, TreeKind::Source, &item, None)?;
+            self.put(variant, &source_tree, TreeKind::Source, &item, None);
             let nevra = productmd_nevra(&item.entry.package);
             self.record(
                 variant,
@@ -145,11 +148,11 @@ impl<'a> Placer<'a> {
                 RpmCategory::Source,
             );
         }
-        Ok(())
+        self.ctx.link_many(std::mem::take(&mut self.links))
     }
 
-    /// Links `item` into the tree at `root` unless the tree holds it already; whether
-    /// it was new there.
+    /// Puts `item` into the tree at `root` (to be linked at the end of [`Placer::place`])
+    /// unless the tree holds it already; whether it was new there.
     fn put(
         &mut self,
         variant: &str,
@@ -157,7 +160,7 @@ impl<'a> Placer<'a> {
         kind: TreeKind,
         item: &Item<'_>,
         comps: Option<&str>,
-    ) -> Result<bool, PhaseError> {
+    ) -> bool {
         let key = (variant.to_owned(), item.list_arch.to_owned(), kind);
         let compose = &self.compose;
         let builder = self.trees.entry(key).or_insert_with(|| TreeBuilder {
@@ -172,13 +175,13 @@ impl<'a> Placer<'a> {
             held: HashSet::new(),
         });
         if !builder.held.insert(item.index) {
-            return Ok(false);
+            return false;
         }
         let location = location(&item.entry.package);
-        self.ctx.link(
-            &item.entry.path,
-            &format!("{}/{location}", builder.tree.path),
-        )?;
+        self.links.push((
+            item.entry.path.clone(),
+            format!("{}/{location}", builder.tree.path),
+        ));
         builder.tree.packages.push(TreePackage {
             index: item.index,
             location,
@@ -188,7 +191,7 @@ impl<'a> Placer<'a> {
             TreeKind::Debug => self.counts.debug += 1,
             TreeKind::Source => self.counts.source += 1,
         }
-        Ok(true)
+        true
     }
 
     /// Adds `item` to `rpms.json` under `variant`.`arch`.

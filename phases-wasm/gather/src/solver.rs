@@ -143,12 +143,25 @@ impl<'s, 'a> Solver<'s, 'a> {
     }
 
     fn require_atom(&mut self, requirer: usize, dep: &Dependency) -> bool {
+        if self
+            .set
+            .provides
+            .any_provider(dep, |p| self.present(p as usize))
+        {
+            return true;
+        }
         let providers = self.set.provides.provider_indices(dep);
-        self.resolve_among(requirer, providers, &dep.to_string())
+        self.resolve_among(requirer, providers, || dep.to_string())
     }
 
-    /// Satisfied when a provider is present; else takes the best usable one.
-    fn resolve_among(&mut self, requirer: usize, providers: Vec<u32>, label: &str) -> bool {
+    /// Satisfied when a provider is present; else takes the best usable one. `label`
+    /// names the requirement in the reason, made only when a package is taken.
+    fn resolve_among(
+        &mut self,
+        requirer: usize,
+        providers: Vec<u32>,
+        label: impl Fn() -> String,
+    ) -> bool {
         if providers.iter().any(|&p| self.present(p as usize)) {
             return true;
         }
@@ -162,6 +175,7 @@ impl<'s, 'a> Solver<'s, 'a> {
             return false;
         };
         let by = self.set.packages[requirer].nevra();
+        let label = label();
         let mut reason = if candidates.len() > 1 {
             format!(
                 "requires `{label}` of {by}; chosen among {} providers: {why}",
@@ -213,7 +227,7 @@ impl<'s, 'a> Solver<'s, 'a> {
             }
             Rich::With(_) | Rich::Without(..) => {
                 let providers = self.set.provides.rich_providers(rich);
-                self.resolve_among(requirer, providers, &render(rich))
+                self.resolve_among(requirer, providers, || render(rich))
             }
             Rich::If { .. } | Rich::Unless { .. } => {
                 self.deferred.push((requirer, rich.clone()));
@@ -268,9 +282,7 @@ impl<'s, 'a> Solver<'s, 'a> {
             Rich::Atom(dep) => self
                 .set
                 .provides
-                .provider_indices(dep)
-                .iter()
-                .any(|&p| self.present(p as usize)),
+                .any_provider(dep, |p| self.present(p as usize)),
             Rich::And(parts) => parts.iter().all(|p| self.holds(p)),
             Rich::Or(parts) => parts.iter().any(|p| self.holds(p)),
             Rich::With(_) | Rich::Without(..) => self

@@ -4,8 +4,8 @@ use serde::de::DeserializeOwned;
 use crate::documents::Document;
 use crate::old_compose::{OldCompose, find_old_compose, old_compose_dirs};
 use crate::{
-    Command, CommandOutput, ComposeInfo, DigestAlgorithm, Invocation, LinkKind, Mount, MountRole,
-    PhaseError, host,
+    Command, CommandOutput, ComposeInfo, DigestAlgorithm, Invocation, LinkKind, LinkRequest, Mount,
+    MountRole, PhaseError, host,
 };
 
 /// Typed access to everything the host offers a phase. Each call may be denied by the
@@ -157,6 +157,37 @@ impl Context {
     pub fn link(&self, source: &str, destination: &str) -> Result<LinkKind, PhaseError> {
         host::files_link(source, destination)
             .map_err(|e| PhaseError::host(format_args!("linking {source} to {destination}"), e))
+    }
+
+    /// Places many files at once, each as [`Context::link`] would: one host call and one
+    /// audit record per batch of `(source, destination)` pairs, so placing a whole
+    /// distribution costs hundreds of calls rather than hundreds of thousands. The first
+    /// failure is the error, naming its file; the files before it are placed.
+    pub fn link_many(&self, pairs: Vec<(String, String)>) -> Result<(), PhaseError> {
+        const BATCH: usize = 4096;
+        let mut pairs = pairs.into_iter().peekable();
+        while pairs.peek().is_some() {
+            let requests: Vec<LinkRequest> = pairs
+                .by_ref()
+                .take(BATCH)
+                .map(|(source, destination)| LinkRequest {
+                    source,
+                    destination,
+                })
+                .collect();
+            let results = host::files_link_many(&requests).map_err(|e| {
+                PhaseError::host(format_args!("linking {} files", requests.len()), e)
+            })?;
+            for (request, result) in requests.iter().zip(results) {
+                result.map_err(|e| {
+                    PhaseError::host(
+                        format_args!("linking {} to {}", request.source, request.destination),
+                        e,
+                    )
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// Hex digests of a file, one per algorithm, computed natively in one read.

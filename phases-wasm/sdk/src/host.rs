@@ -4,7 +4,7 @@
 
 use crate::bindings::pungi::phase::command::{Invocation, Output};
 use crate::bindings::pungi::phase::compose::{ComposeInfo, Mount};
-use crate::bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
+use crate::bindings::pungi::phase::files::{DigestAlgorithm, LinkKind, LinkRequest};
 use crate::bindings::pungi::phase::log::Level;
 use crate::bindings::pungi::phase::types::HostError;
 
@@ -24,6 +24,11 @@ pub trait NativeHost: Send + Sync {
     fn command_run(&self, invocation: &Invocation) -> Result<Output, HostError>;
     /// `files.link`.
     fn files_link(&self, source: &str, destination: &str) -> Result<LinkKind, HostError>;
+    /// `files.link-many`.
+    fn files_link_many(
+        &self,
+        requests: &[LinkRequest],
+    ) -> Result<Vec<Result<LinkKind, HostError>>, HostError>;
     /// `files.digest`.
     fn files_digest(
         &self,
@@ -65,6 +70,11 @@ mod imp {
     }
     pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
         files::link(source, destination)
+    }
+    pub fn files_link_many(
+        requests: &[LinkRequest],
+    ) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
+        files::link_many(requests)
     }
     pub fn files_digest(
         path: &str,
@@ -126,6 +136,11 @@ mod imp {
     }
     pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
         host().files_link(source, destination)
+    }
+    pub fn files_link_many(
+        requests: &[LinkRequest],
+    ) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
+        host().files_link_many(requests)
     }
     pub fn files_digest(
         path: &str,

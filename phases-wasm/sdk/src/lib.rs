@@ -66,11 +66,11 @@ pub mod old_compose;
 mod progress;
 mod summary;
 
-/// The raw bindings generated from `wit/since_v0.1.0`; prefer the typed layer.
+/// The raw bindings generated from `wit/since_v0.1.1`; prefer the typed layer.
 #[allow(missing_docs)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/since_v0.1.0",
+        path: "../../wit/since_v0.1.1",
         world: "phase",
         pub_export_macro: true,
         export_macro_name: "export_phase_world",
@@ -83,7 +83,7 @@ pub use bindings::pungi::phase::command::{Invocation, Output as CommandOutput};
 pub use bindings::pungi::phase::compose::{
     ComposeInfo, GroupRef, Mount, MountRole, RepoMount, VariantInfo,
 };
-pub use bindings::pungi::phase::files::{DigestAlgorithm, LinkKind};
+pub use bindings::pungi::phase::files::{DigestAlgorithm, LinkKind, LinkRequest};
 pub use bindings::pungi::phase::types::{ErrorKind, HostError};
 pub use command::Command;
 pub use context::Context;

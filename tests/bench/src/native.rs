@@ -13,8 +13,8 @@ use pungi_phase_sdk::bindings::pungi::phase::log::Level;
 use pungi_phase_sdk::bindings::pungi::phase::types::HostError as SdkError;
 use pungi_phase_sdk::bindings::pungi::phase::types::{PhaseError, Summary};
 use pungi_phase_sdk::{
-    CommandOutput, ComposeInfo, DigestAlgorithm, GroupRef, Invocation, LinkKind, Mount, NativeHost,
-    RepoMount, VariantInfo,
+    CommandOutput, ComposeInfo, DigestAlgorithm, GroupRef, Invocation, LinkKind, LinkRequest,
+    Mount, NativeHost, RepoMount, VariantInfo,
 };
 
 /// A phase's native entry point.
@@ -184,12 +184,23 @@ impl NativeHost for Native {
 
     fn files_link(&self, source: &str, destination: &str) -> Result<LinkKind, SdkError> {
         files::link(&self.env, source, destination)
-            .map(|kind| match kind {
-                files::LinkKind::Hardlink => LinkKind::Hardlink,
-                files::LinkKind::Copy => LinkKind::Copy,
-                files::LinkKind::Existing => LinkKind::Existing,
-            })
+            .map(sdk_link_kind)
             .map_err(sdk_error)
+    }
+
+    fn files_link_many(
+        &self,
+        requests: &[LinkRequest],
+    ) -> Result<Vec<Result<LinkKind, SdkError>>, SdkError> {
+        let pairs: Vec<(String, String)> = requests
+            .iter()
+            .map(|r| (r.source.clone(), r.destination.clone()))
+            .collect();
+        let results = files::link_many(&self.env, &pairs).map_err(sdk_error)?;
+        Ok(results
+            .into_iter()
+            .map(|r| r.map(sdk_link_kind).map_err(sdk_error))
+            .collect())
     }
 
     fn files_digest(
@@ -232,5 +243,13 @@ impl NativeHost for Native {
 
     fn progress_finish(&self, message: &str) {
         self.env.progress.finish(message);
+    }
+}
+
+fn sdk_link_kind(kind: files::LinkKind) -> LinkKind {
+    match kind {
+        files::LinkKind::Hardlink => LinkKind::Hardlink,
+        files::LinkKind::Copy => LinkKind::Copy,
+        files::LinkKind::Existing => LinkKind::Existing,
     }
 }

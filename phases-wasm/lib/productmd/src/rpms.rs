@@ -61,14 +61,16 @@ impl Rpms {
         nevra: &str,
         entry: RpmEntry,
     ) {
-        self.payload
-            .rpms
-            .entry(variant.to_owned())
-            .or_default()
-            .entry(arch.to_owned())
-            .or_default()
-            .entry(srpm_nevra.to_owned())
-            .or_default()
-            .insert(nevra.to_owned(), entry);
+        // Looked up before inserting: a compose adds hundreds of thousands of entries
+        // under a few variants and arches, and the keys need copying only when new.
+        fn slot<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+            if !map.contains_key(key) {
+                map.insert(key.to_owned(), V::default());
+            }
+            map.get_mut(key).expect("inserted above")
+        }
+        let arches = slot(&mut self.payload.rpms, variant);
+        let sources = slot(arches, arch);
+        slot(sources, srpm_nevra).insert(nevra.to_owned(), entry);
     }
 }

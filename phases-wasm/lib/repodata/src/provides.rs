@@ -109,6 +109,13 @@ impl<'a> ProvidesIndex<'a> {
         found
     }
 
+    /// Whether `pred` holds for some package satisfying the plain dependency `dep` (any
+    /// satisfying a plain part of a rich one), stopping at the first: the closure's "is
+    /// this already met?", which needs no list of providers.
+    pub fn any_provider(&self, dep: &Dependency, mut pred: impl FnMut(u32) -> bool) -> bool {
+        self.for_each_provider(dep, &mut pred)
+    }
+
     /// Whether some package (or, for a rich dependency, some combination of
     /// packages) could satisfy `dep`: `and` needs every part, `or` one, `with`
     /// one package for all parts, `without` a package of the first part that is

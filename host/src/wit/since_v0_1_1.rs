@@ -1,4 +1,6 @@
-//! `pungi:phase@0.1.0`.
+//! `pungi:phase@0.1.1`, which also runs components built against 0.1.0: wasmtime's
+//! linker satisfies an import of `pungi:phase/x@0.1.0` with this version's `x@0.1.1`
+//! (semver-compatible), and 0.1.1 only added functions.
 
 use wasmtime::component::{HasSelf, Linker};
 
@@ -7,7 +9,7 @@ use crate::policy::{MountGrant, MountRole};
 use crate::runtime::PhaseHost;
 
 wasmtime::component::bindgen!({
-    path: "../wit/since_v0.1.0",
+    path: "../wit/since_v0.1.1",
     world: "phase",
     imports: {
         // A phase that logs past its output limit is stopped, like one that floods stdout.
@@ -20,9 +22,9 @@ use pungi::phase::{command, compose, config, files, log, metadata, progress, typ
 mod koji;
 
 /// The WIT package version this module implements.
-pub const VERSION: &str = "0.1.0";
+pub const VERSION: &str = "0.1.1";
 
-/// Adds every `pungi:phase@0.1.0` import to `linker`.
+/// Adds every `pungi:phase@0.1.1` import (and so every 0.1.0 one) to `linker`.
 pub fn add_to_linker(linker: &mut Linker<PhaseHost>) -> wasmtime::Result<()> {
     Phase::add_to_linker::<_, HasSelf<PhaseHost>>(linker, |host| host)
 }
@@ -34,6 +36,14 @@ fn wit_error(error: NativeError) -> types::HostError {
         NativeError::Invalid(m) => types::HostError::Invalid(m),
         NativeError::Io(m) => types::HostError::Io(m),
         NativeError::Timeout(m) => types::HostError::Timeout(m),
+    }
+}
+
+fn wit_link_kind(kind: fs::LinkKind) -> files::LinkKind {
+    match kind {
+        fs::LinkKind::Hardlink => files::LinkKind::Hardlink,
+        fs::LinkKind::Copy => files::LinkKind::Copy,
+        fs::LinkKind::Existing => files::LinkKind::Existing,
     }
 }
 
@@ -168,12 +178,23 @@ impl files::Host for PhaseHost {
         destination: String,
     ) -> Result<files::LinkKind, types::HostError> {
         fs::link(&self.env, &source, &destination)
-            .map(|kind| match kind {
-                fs::LinkKind::Hardlink => files::LinkKind::Hardlink,
-                fs::LinkKind::Copy => files::LinkKind::Copy,
-                fs::LinkKind::Existing => files::LinkKind::Existing,
-            })
+            .map(wit_link_kind)
             .map_err(wit_error)
+    }
+
+    fn link_many(
+        &mut self,
+        requests: Vec<files::LinkRequest>,
+    ) -> Result<Vec<Result<files::LinkKind, types::HostError>>, types::HostError> {
+        let pairs: Vec<(String, String)> = requests
+            .into_iter()
+            .map(|r| (r.source, r.destination))
+            .collect();
+        let results = fs::link_many(&self.env, &pairs).map_err(wit_error)?;
+        Ok(results
+            .into_iter()
+            .map(|r| r.map(wit_link_kind).map_err(wit_error))
+            .collect())
     }
 
     fn digest(
