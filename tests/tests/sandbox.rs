@@ -338,6 +338,20 @@ fn linking_out_of_and_into_the_grant_is_refused() {
 }
 
 #[test]
+fn a_batch_link_through_a_symlink_out_is_refused_and_audited() {
+    let run = run(
+        "link-many-out",
+        None,
+        &["compose/batch", "compose/batch/kept.txt"],
+    );
+    run.denied(&["/compose/escape/pungi-hostile-batch", "denied"]);
+    assert!(!Path::new("/etc/pungi-hostile-batch").exists());
+    assert!(run.sandbox.path("compose/batch/kept.txt").is_file());
+    run.sandbox
+        .assert_audited("files", "link-many", "denied", "pungi-hostile-batch");
+}
+
+#[test]
 fn a_link_from_a_read_only_mount_does_not_make_it_writable() {
     let run = run("link-then-write", None, &["compose/linked.txt"]);
     run.denied(&["/work/ro.txt kept its content"]);
@@ -554,13 +568,40 @@ fn a_component_built_for_a_newer_wit_is_refused_naming_both_versions() {
         .downcast_ref::<WitVersionError>()
         .unwrap_or_else(|| panic!("expected a WitVersionError, got {error:#}"));
     assert_eq!(version.found, "0.2.0");
-    assert_eq!(version.supported, "0.1.0");
+    assert_eq!(version.supported, "0.1.1");
     let message = error.to_string();
     for needle in [
         "pungi:phase@0.2.0",
-        "pungi:phase@0.1.0",
+        "pungi:phase@0.1.1",
         "pungi_test_future_wit",
     ] {
         assert!(message.contains(needle), "{message:?} should name {needle}");
     }
+}
+
+#[test]
+fn a_component_built_against_0_1_0_runs_on_the_0_1_1_host() {
+    let component = shared()
+        .runtime
+        .load(&component_path("pungi_test_wit_0_1_0.wasm"))
+        .expect("a pungi:phase@0.1.0 component loads");
+    assert_eq!(component.wit_version.as_deref(), Some("0.1.0"));
+    let sandbox = Sandbox::new();
+    let env = sandbox.env("none", None);
+    let report = shared()
+        .runtime
+        .run(&component, env)
+        .expect("the 0.1.0 component runs");
+    assert_eq!(report.message, "linked with pungi:phase@0.1.0");
+    use std::os::unix::fs::MetadataExt;
+    let (source, linked) = (
+        std::fs::metadata(sandbox.path("compose/legacy-source")).unwrap(),
+        std::fs::metadata(sandbox.path("compose/legacy-linked")).unwrap(),
+    );
+    assert_eq!(
+        source.ino(),
+        linked.ino(),
+        "files.link@0.1.0 made a hardlink"
+    );
+    sandbox.assert_audited("files", "link", "ok", "legacy-linked");
 }

@@ -23,6 +23,7 @@ pub const PHASE_CRATES: &[&str] = &[
     "pungi-phase-ostree-installer",
     "pungi-test-hostile",
     "pungi-test-future-wit",
+    "pungi-test-wit-0-1-0",
     "pungi-test-probe",
     "pungi-test-custom",
 ];

@@ -42,6 +42,7 @@ impl Phase for Hostile {
             "write-readonly" => write("/work/written-by-hostile"),
             "write-other-dir" => write(&arg()?),
             "link-out" => link_out(ctx),
+            "link-many-out" => link_many_out(ctx),
             "link-then-write" => link_then_write(ctx),
             "digest-out" => ctx
                 .digest("/etc/passwd", &[DigestAlgorithm::Sha256])
@@ -105,6 +106,22 @@ fn link_out(ctx: &Context) -> Result<Summary, PhaseError> {
     match (outward, inward) {
         (Err(a), Err(b)) => Err(denied(format!("{a}; {b}"))),
         (a, b) => Ok(escaped(format!("link out: {a:?}; link in: {b:?}"))),
+    }
+}
+
+/// A batch whose second file would go out through the planted `/compose/escape` symlink
+/// (to `/etc`): that one must be refused, the first placed.
+fn link_many_out(ctx: &Context) -> Result<Summary, PhaseError> {
+    let batch = vec![
+        (PLANTED.to_owned(), "/compose/batch/kept.txt".to_owned()),
+        (
+            PLANTED.to_owned(),
+            "/compose/escape/pungi-hostile-batch".to_owned(),
+        ),
+    ];
+    match ctx.link_many(batch) {
+        Err(e) => Err(denied(e.to_string())),
+        Ok(()) => Ok(escaped("link-many placed a file through /compose/escape")),
     }
 }
 
