@@ -162,7 +162,7 @@ mod tests {
             ]
         );
         assert!(grant.commands.is_empty());
-        assert!(grant.metadata_read.contains("pkgset"));
+        assert!(grant.metadata_read.contains("pkgset_index"));
         assert_eq!(grant.limits.memory_bytes, 4096 << 20);
     }
 

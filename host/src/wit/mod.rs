@@ -46,8 +46,9 @@ mod tests {
 
     #[test]
     fn components_of_the_same_track_run() {
-        assert_eq!(implementation_for("0.1.0"), Some("0.1.0"));
-        assert_eq!(implementation_for("0.1.9"), Some("0.1.0"));
+        assert_eq!(implementation_for("0.1.0"), Some("0.1.1"));
+        assert_eq!(implementation_for("0.1.1"), Some("0.1.1"));
+        assert_eq!(implementation_for("0.1.9"), Some("0.1.1"));
         assert_eq!(implementation_for("0.2.0"), None);
         assert_eq!(implementation_for("1.1.0"), None);
         assert_eq!(implementation_for("garbage"), None);

@@ -23,6 +23,8 @@ pub struct Counts {
 /// package reached from two arches is placed once).
 struct TreeBuilder {
     tree: Tree,
+    /// The tree's root relative to the compose directory, as `rpms.json` gives paths.
+    root: String,
     held: HashSet<u32>,
 }
 
@@ -31,19 +33,19 @@ pub struct Placer<'a> {
     ctx: &'a Context,
     compose: String,
     pkgset: &'a PkgsetDocument,
-    /// Source RPM file name -> position in the package set's sources.
-    sources: HashMap<String, u32>,
-    trees: BTreeMap<(String, String, TreeKind), TreeBuilder>,
+    /// Source RPM file name -> position in the package set's sources and productmd NEVRA.
+    sources: HashMap<String, (u32, String)>,
+    trees: Vec<TreeBuilder>,
+    /// `(variant, arch or src, kind)` -> position in `trees`.
+    tree_index: BTreeMap<(String, String, TreeKind), usize>,
     /// `(source, destination)` of the files still to link: linked in batches.
     links: Vec<(String, String)>,
     rpms: Rpms,
     counts: Counts,
 }
 
-/// One package to place: its package set list (`arch`, `src` for sources), position
-/// there, and record.
+/// One package to place: its position in its package set list, and its record.
 struct Item<'p> {
-    list_arch: &'p str,
     index: u32,
     entry: &'p PkgsetPackage,
 }
@@ -58,14 +60,18 @@ impl<'a> Placer<'a> {
             .sources
             .iter()
             .enumerate()
-            .map(|(i, p)| (file_name(&p.package), i as u32))
+            .map(|(i, p)| {
+                let nevra = productmd_nevra(&p.package);
+                (file_name(&p.package), (i as u32, nevra))
+            })
             .collect();
         Ok(Placer {
             ctx,
             compose: ctx.mount_path(&MountRole::Compose)?,
             pkgset,
             sources,
-            trees: BTreeMap::new(),
+            trees: Vec::new(),
+            tree_index: BTreeMap::new(),
             links: Vec::new(),
             rpms: Rpms::new(Compose {
                 id: info.id.clone(),
@@ -108,15 +114,18 @@ impl<'a> Placer<'a> {
             (binaries, &os, TreeKind::Binary, RpmCategory::Binary),
             (&debug[..], &debug_tree, TreeKind::Debug, RpmCategory::Debug),
         ] {
+            if indices.is_empty() {
+                continue;
+            }
+            let tree = self.tree(variant, arch, kind, root, comps_file.as_deref());
             for &index in indices {
                 let item = Item {
-                    list_arch: arch,
                     index: index as u32,
                     entry: &list[index],
                 };
-                if self.put(variant, root, kind, &item, comps_file.as_deref()) {
+                if let Some(path) = self.put(tree, &item) {
                     let srpm = self.srpm_nevra(&item.entry.package.sourcerpm);
-                    self.record(variant, arch, &srpm, root, &item, category);
+                    self.record(variant, arch, &srpm, path, &item, category);
                 }
             }
         }
@@ -125,59 +134,63 @@ impl<'a> Placer<'a> {
             .into_iter()
             .chain(debug.iter().map(|&i| set.packages[i].sourcerpm.as_str()))
             .collect();
+        let tree = self.tree(variant, "src", TreeKind::Source, &source_tree, None);
         for srpm in wanted {
-            let Some(&index) = self.sources.get(srpm) else {
+            let Some((index, nevra)) = self.sources.get(srpm).cloned() else {
                 pungi_phase_sdk::log::warn(format!(
                     "{variant}.{arch}: source package {srpm} is not in the package set"
                 ));
                 continue;
             };
             let item = Item {
-                list_arch: "src",
                 index,
                 entry: &self.pkgset.sources[index as usize],
             };
-            self.put(variant, &source_tree, TreeKind::Source, &item, None);
-            let nevra = productmd_nevra(&item.entry.package);
-            self.record(
-                variant,
-                arch,
-                &nevra,
-                &source_tree,
-                &item,
-                RpmCategory::Source,
-            );
+            self.put(tree, &item);
+            let path = format!("{source_tree}/{}", location(&item.entry.package));
+            self.record(variant, arch, &nevra, path, &item, RpmCategory::Source);
         }
         self.ctx.link_many(std::mem::take(&mut self.links))
     }
 
-    /// Puts `item` into the tree at `root` (to be linked at the end of [`Placer::place`])
-    /// unless the tree holds it already; whether it was new there.
-    fn put(
+    /// The position in `trees` of the tree `(variant, arch, kind)`, made on first use.
+    fn tree(
         &mut self,
         variant: &str,
-        root: &str,
+        arch: &str,
         kind: TreeKind,
-        item: &Item<'_>,
+        root: &str,
         comps: Option<&str>,
-    ) -> bool {
-        let key = (variant.to_owned(), item.list_arch.to_owned(), kind);
-        let compose = &self.compose;
-        let builder = self.trees.entry(key).or_insert_with(|| TreeBuilder {
+    ) -> usize {
+        let key = (variant.to_owned(), arch.to_owned(), kind);
+        if let Some(&index) = self.tree_index.get(&key) {
+            return index;
+        }
+        self.trees.push(TreeBuilder {
             tree: Tree {
                 variant: variant.to_owned(),
-                arch: item.list_arch.to_owned(),
+                arch: arch.to_owned(),
                 kind,
-                path: format!("{compose}/{root}"),
+                path: format!("{}/{root}", self.compose),
                 packages: Vec::new(),
                 comps: comps.map(str::to_owned),
             },
+            root: root.to_owned(),
             held: HashSet::new(),
         });
+        self.tree_index.insert(key, self.trees.len() - 1);
+        self.trees.len() - 1
+    }
+
+    /// Puts `item` into tree `tree` (to be linked at the end of [`Placer::place`]) unless
+    /// the tree holds it already; its compose-relative path when it was new there.
+    fn put(&mut self, tree: usize, item: &Item<'_>) -> Option<String> {
+        let builder = &mut self.trees[tree];
         if !builder.held.insert(item.index) {
-            return false;
+            return None;
         }
         let location = location(&item.entry.package);
+        let relative = format!("{}/{location}", builder.root);
         self.links.push((
             item.entry.path.clone(),
             format!("{}/{location}", builder.tree.path),
@@ -186,21 +199,22 @@ impl<'a> Placer<'a> {
             index: item.index,
             location,
         });
-        match kind {
+        match builder.tree.kind {
             TreeKind::Binary => self.counts.binary += 1,
             TreeKind::Debug => self.counts.debug += 1,
             TreeKind::Source => self.counts.source += 1,
         }
-        true
+        Some(relative)
     }
 
-    /// Adds `item` to `rpms.json` under `variant`.`arch`.
+    /// Adds `item`, placed at compose-relative `path`, to `rpms.json` under
+    /// `variant`.`arch`.
     fn record(
         &mut self,
         variant: &str,
         arch: &str,
         srpm: &str,
-        root: &str,
+        path: String,
         item: &Item<'_>,
         category: RpmCategory,
     ) {
@@ -211,7 +225,7 @@ impl<'a> Placer<'a> {
             &productmd_nevra(&item.entry.package),
             RpmEntry {
                 sigkey: item.entry.sigkey.clone(),
-                path: format!("{root}/{}", location(&item.entry.package)),
+                path,
                 category,
             },
         );
@@ -220,8 +234,8 @@ impl<'a> Placer<'a> {
     /// The productmd NEVRA of a source RPM file name, with the epoch of the source
     /// package when it is in the package set.
     fn srpm_nevra(&self, file: &str) -> String {
-        if let Some(&index) = self.sources.get(file) {
-            return productmd_nevra(&self.pkgset.sources[index as usize].package);
+        if let Some((_, nevra)) = self.sources.get(file) {
+            return nevra.clone();
         }
         let stem = file.strip_suffix(".src.rpm").unwrap_or(file);
         let mut parts = stem.rsplitn(3, '-');
@@ -234,7 +248,16 @@ impl<'a> Placer<'a> {
 
     /// The `gather` document, `rpms.json` and the counts.
     pub fn finish(self) -> Result<(GatherDocument, Rpms, Counts), PhaseError> {
-        let mut trees: Vec<Tree> = self.trees.into_values().map(|b| b.tree).collect();
+        let mut trees: Vec<(String, String, TreeKind, Tree)> = self
+            .trees
+            .into_iter()
+            .map(|b| {
+                let t = b.tree;
+                (t.variant.clone(), t.arch.clone(), t.kind, t)
+            })
+            .collect();
+        trees.sort_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+        let mut trees: Vec<Tree> = trees.into_iter().map(|(.., t)| t).collect();
         for tree in &mut trees {
             tree.packages.sort_by(|a, b| a.location.cmp(&b.location));
         }
