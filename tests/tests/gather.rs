@@ -77,35 +77,39 @@ fn strings(list: &[&str]) -> Vec<String> {
 }
 
 fn sources() -> Vec<SourcePackage> {
-    ROWS.iter()
-        .map(|(name, kind, req, prov, conf, obs, files)| SourcePackage {
+    ROWS.iter().map(source).collect()
+}
+
+/// One source package building the single binary package `row` describes.
+fn source(row: &Row) -> SourcePackage {
+    let (name, kind, req, prov, conf, obs, files) = *row;
+    SourcePackage {
+        name: name.to_string(),
+        epoch: None,
+        version: "1.0".into(),
+        release: "1".into(),
+        license: "MIT".into(),
+        url: "https://example.org".into(),
+        summary: format!("{name} for gather tests"),
+        description: format!("{name} for gather tests."),
+        group: "Unspecified".into(),
+        build_requires: Vec::new(),
+        changelog: Vec::new(),
+        binaries: vec![BinaryPackage {
             name: name.to_string(),
             epoch: None,
-            version: "1.0".into(),
-            release: "1".into(),
-            license: "MIT".into(),
-            url: "https://example.org".into(),
+            kind,
+            only_arches: Vec::new(),
             summary: format!("{name} for gather tests"),
             description: format!("{name} for gather tests."),
-            group: "Unspecified".into(),
-            build_requires: Vec::new(),
-            changelog: Vec::new(),
-            binaries: vec![BinaryPackage {
-                name: name.to_string(),
-                epoch: None,
-                kind: *kind,
-                only_arches: Vec::new(),
-                summary: format!("{name} for gather tests"),
-                description: format!("{name} for gather tests."),
-                requires: strings(req),
-                provides: strings(prov),
-                conflicts: strings(conf),
-                obsoletes: strings(obs),
-                recommends: Vec::new(),
-                files: files.iter().map(|f| FileSpec::parse(f).unwrap()).collect(),
-            }],
-        })
-        .collect()
+            requires: strings(req),
+            provides: strings(prov),
+            conflicts: strings(conf),
+            obsoletes: strings(obs),
+            recommends: Vec::new(),
+            files: files.iter().map(|f| FileSpec::parse(f).unwrap()).collect(),
+        }],
+    }
 }
 
 /// x86_64 repo with i686 builds of zlib and app-devel (for multilib), plus sources.
@@ -391,4 +395,105 @@ fn a_required_key_missing_is_a_clear_error_naming_the_package() {
             && text.contains("is unsigned"),
         "{text}"
     );
+}
+
+/// `gather_lookaside_repos`: `layered` needs `base-lib` and `/usr/bin/base-tool`, which
+/// only a lookaside repository has. With it the compose resolves both and ships neither;
+/// without it the same compose fails on the unresolved dependencies.
+#[test]
+fn lookaside_repos_satisfy_dependencies_and_ship_nothing() {
+    require_tool("createrepo_c", "createrepo-c");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path();
+    let settings = BuildSettings::default();
+    let layered: Row = (
+        "layered",
+        N,
+        &["base-lib", "/usr/bin/base-tool"],
+        &[],
+        &[],
+        &[],
+        &[],
+    );
+    let base: Row = (
+        "base-lib",
+        N,
+        &[],
+        &[],
+        &[],
+        &[],
+        &["file:/usr/bin/base-tool"],
+    );
+    for (row, repo) in [(&layered, "repos/x86_64"), (&base, "lookaside/x86_64")] {
+        let source = source(row);
+        let bin = &source.binaries[0];
+        std::fs::create_dir_all(input.join(repo)).unwrap();
+        let bytes = build_binary(&source, bin, "x86_64", &settings).unwrap();
+        std::fs::write(
+            input.join(repo).join(bin.filename(&source, "x86_64")),
+            bytes,
+        )
+        .unwrap();
+        std::fs::create_dir_all(input.join("repos/src")).unwrap();
+        let srpm = build_source(&source, &settings).unwrap();
+        std::fs::write(input.join("repos/src").join(source.srpm_filename()), srpm).unwrap();
+    }
+    let createrepo = Command::new("createrepo_c")
+        .arg("-q")
+        .arg(input.join("lookaside/x86_64"))
+        .output()
+        .unwrap();
+    assert!(createrepo.status.success(), "{}", describe(&createrepo));
+    std::fs::write(
+        input.join("comps.xml"),
+        COMPS.replace(
+            "<packagereq type=\"mandatory\">base</packagereq>",
+            "<packagereq type=\"mandatory\">layered</packagereq>",
+        ),
+    )
+    .unwrap();
+    std::fs::write(input.join("variants.xml"), VARIANTS).unwrap();
+    let plain = config("sigkeys = [None]")
+        .lines()
+        .filter(|l| {
+            !l.starts_with("multilib") && !l.starts_with("additional") && !l.starts_with("filter")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(input.join("without.conf"), &plain).unwrap();
+    std::fs::write(
+        input.join("with.conf"),
+        format!(
+            "{plain}\ngather_lookaside_repos = [(\"^Server$\", {{\"*\": \"lookaside/x86_64\"}})]\n"
+        ),
+    )
+    .unwrap();
+    let cache = input.join("cache");
+    let skip = ["--skip-phase", "test", "--skip-phase", "createiso"];
+
+    let failed = pungi_tests::try_compose(
+        &input.join("without.conf"),
+        &input.join("out1"),
+        &cache,
+        &skip,
+    );
+    assert!(!failed.status.success(), "{}", describe(&failed));
+    let stderr = String::from_utf8_lossy(&failed.stderr);
+    assert!(stderr.contains("base-lib"), "{stderr}");
+
+    let compose = compose(&input.join("with.conf"), &input.join("out2"), &cache, &skip);
+    let shipped = rpms(&compose.join("compose/Server/x86_64/os"));
+    assert_eq!(shipped, BTreeSet::from(["layered.x86_64".to_owned()]));
+    let listed = std::fs::read_to_string(compose.join("compose/metadata/rpms.json")).unwrap();
+    assert!(
+        listed.contains("layered-0:1.0-1.x86_64") && !listed.contains("base-lib"),
+        "{listed}"
+    );
+    let reasons: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(compose.join("work/x86_64/gather/Server.x86_64.reasons.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(reasons.get("base-lib-1.0-1.x86_64").is_none(), "{reasons}");
+    assert!(reasons.get("layered-1.0-1.x86_64").is_some(), "{reasons}");
 }

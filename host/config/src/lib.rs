@@ -35,6 +35,7 @@ pub use origin::{At, Origin, Origins, ValuePos};
 pub use value::Value;
 pub use variant_data::{
     OptionError, VariantPattern, get_arch_data, get_arch_variant_data, get_variant_data,
+    lookaside_repos,
 };
 pub use variants::{
     BuildOpts, Module, Release, Variant, VariantKind, Variants, load_variants, parse_variants,

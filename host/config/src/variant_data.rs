@@ -73,6 +73,29 @@ pub fn get_arch_variant_data(
     Ok(result)
 }
 
+/// Every repository named anywhere in `gather_lookaside_repos` (its JSON form:
+/// `[[variant_regex, {arch: path or [paths]}], ...]`), each once, sorted. The host
+/// mounts the i-th of this list read-only at `/lookaside/<i>` for Gather, which finds a
+/// variant's repositories there by the same list.
+pub fn lookaside_repos(option: Option<&serde_json::Value>) -> Vec<String> {
+    let entries = option.and_then(serde_json::Value::as_array);
+    let per_arch = entries
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.get(1)?.as_object());
+    let mut repos: Vec<String> = per_arch
+        .flat_map(|by_arch| by_arch.values())
+        .flat_map(|value| match value {
+            serde_json::Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        })
+        .filter_map(|value| value.as_str().map(str::to_owned))
+        .collect();
+    repos.sort();
+    repos.dedup();
+    repos
+}
+
 /// `{variant_uid_regex: value}`: the values for `variant`.
 pub fn get_variant_data(
     options: &Options,

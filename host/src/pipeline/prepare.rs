@@ -91,6 +91,7 @@ fn prepare_in(
         _ => package_repos(&config, config_dir)?,
     };
     let old_composes = old_compose_dirs(&request.old_composes)?;
+    let lookaside = lookaside_repos(&config, config_dir)?;
     let date = request
         .date
         .clone()
@@ -142,6 +143,7 @@ fn prepare_in(
         logs: layout.logs(),
         repos,
         old_composes,
+        lookaside,
         koji,
     };
     Ok(PreparedCompose {
@@ -226,27 +228,53 @@ fn package_repos(
             other => bail!("pkgset_repos[{arch:?}] must be a list of paths, found {other}"),
         };
         for (index, source) in paths.into_iter().enumerate() {
-            let source = source.strip_prefix("file://").unwrap_or(source);
-            let path = config_dir.join(source);
-            let path = path.canonicalize().with_context(|| {
-                format!(
-                    "pkgset_repos[{arch:?}]: repository {} does not exist",
-                    path.display()
-                )
-            })?;
-            if !path.is_dir() {
-                bail!(
-                    "pkgset_repos[{arch:?}]: {} is not a directory",
-                    path.display()
-                );
-            }
             repos.push(RepoLocation {
                 arch: arch.clone(),
                 index: index as u32,
                 source: source.to_owned(),
-                path,
+                path: local_repository(&format!("pkgset_repos[{arch:?}]"), source, config_dir)?,
             });
         }
     }
     Ok(repos)
+}
+
+/// The repositories of `gather_lookaside_repos`, in the order the host mounts them and
+/// Gather looks for them (`pungi_config::lookaside_repos`). Local paths only: the host
+/// fetches nothing.
+fn lookaside_repos(
+    config: &Map<String, Value>,
+    config_dir: &Path,
+) -> anyhow::Result<Vec<RepoLocation>> {
+    pungi_config::lookaside_repos(config.get("gather_lookaside_repos"))
+        .into_iter()
+        .enumerate()
+        .map(|(index, source)| {
+            if source.contains("://") && !source.starts_with("file://") {
+                bail!(
+                    "gather_lookaside_repos: {source} is not a local repository; mirror it and give its path"
+                );
+            }
+            Ok(RepoLocation {
+                arch: String::new(),
+                index: index as u32,
+                path: local_repository("gather_lookaside_repos", &source, config_dir)?,
+                source,
+            })
+        })
+        .collect()
+}
+
+/// A repository path of option `option` (`file://` allowed), resolved against the
+/// config's directory; it must be an existing directory.
+fn local_repository(option: &str, source: &str, config_dir: &Path) -> anyhow::Result<PathBuf> {
+    let source = source.strip_prefix("file://").unwrap_or(source);
+    let path = config_dir.join(source);
+    let path = path
+        .canonicalize()
+        .with_context(|| format!("{option}: repository {} does not exist", path.display()))?;
+    if !path.is_dir() {
+        bail!("{option}: {} is not a directory", path.display());
+    }
+    Ok(path)
 }

@@ -19,6 +19,11 @@ pub enum MountRole {
         index: u32,
         source: String,
     },
+    /// A repository of `gather_lookaside_repos`.
+    Lookaside {
+        index: u32,
+        source: String,
+    },
 }
 
 /// One directory a phase sees: its virtual path, the real path behind it, and whether it

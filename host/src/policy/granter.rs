@@ -30,6 +30,9 @@ pub struct Locations {
     pub repos: Vec<RepoLocation>,
     /// The `--old-composes` directories, in command-line order.
     pub old_composes: Vec<PathBuf>,
+    /// The `gather_lookaside_repos` repositories, in the order of
+    /// `pungi_config::lookaside_repos`.
+    pub lookaside: Vec<RepoLocation>,
     /// The compose's Koji hub, when it uses one.
     pub koji: Option<Arc<KojiHub>>,
 }
@@ -76,6 +79,18 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
                             source: dir.display().to_string(),
                         },
                     }
+                }))
+            }
+            // Repositories to resolve against, never to change.
+            Location::Lookaside => {
+                mounts.extend(locations.lookaside.iter().map(|repo| MountGrant {
+                    guest: format!("/lookaside/{}", repo.index),
+                    host: repo.path.clone(),
+                    writable: false,
+                    role: MountRole::Lookaside {
+                        index: repo.index,
+                        source: repo.source.clone(),
+                    },
                 }))
             }
         }
@@ -140,6 +155,7 @@ mod tests {
                 path: "/r/x86_64".into(),
             }],
             old_composes: Vec::new(),
+            lookaside: Vec::new(),
             koji: None,
         }
     }

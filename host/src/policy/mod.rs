@@ -45,6 +45,9 @@ pub enum Location {
     /// The `--old-composes` directories, each at `/old-composes/<index>`; never writable.
     #[serde(rename = "old-composes")]
     OldComposes,
+    /// The repositories of `gather_lookaside_repos`, each at `/lookaside/<index>`;
+    /// never writable.
+    Lookaside,
 }
 
 /// A directory of the compose granted at a virtual path of its own, narrower than a

@@ -97,9 +97,10 @@ impl compose::Host for PhaseHost {
     }
 }
 
-/// A mount as 0.1.0 reports it. Its `mount-role` has no case for `--old-composes`
-/// directories (a new case would break every 0.1 component), so those are left out of
-/// the list; they are still preopened at `/old-composes/<index>`, which is documented.
+/// A mount as 0.1 reports it. Its `mount-role` has no case for `--old-composes`
+/// directories or lookaside repositories (a new case would break every 0.1 component),
+/// so those are left out of the list; they are still preopened at `/old-composes/<index>`
+/// and `/lookaside/<index>`, which is documented.
 fn wit_mount(mount: &MountGrant) -> Option<compose::Mount> {
     let role = match &mount.role {
         MountRole::Compose => compose::MountRole::Compose,
@@ -115,7 +116,7 @@ fn wit_mount(mount: &MountGrant) -> Option<compose::Mount> {
             index: *index,
             source: source.clone(),
         }),
-        MountRole::OldComposes { .. } => return None,
+        MountRole::OldComposes { .. } | MountRole::Lookaside { .. } => return None,
     };
     Some(compose::Mount {
         path: mount.guest.clone(),

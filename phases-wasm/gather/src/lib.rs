@@ -7,6 +7,7 @@
 
 mod archset;
 mod inputs;
+mod lookaside;
 mod multilib;
 mod options;
 mod place;
@@ -25,6 +26,7 @@ use pungi_repodata::Package;
 
 use archset::{ArchSet, Filter};
 use inputs::JsonMapping;
+use lookaside::LookasideRepos;
 use multilib::Multilib;
 use options::GatherOptions;
 use place::Placer;
@@ -66,19 +68,42 @@ impl Phase for Gather {
             None
         };
 
+        let lookaside_repos = LookasideRepos::read(ctx)?;
         let jobs: usize = info.variants.iter().map(|v| v.arches.len()).sum();
         let progress = Progress::begin(jobs as u64, "selecting packages");
         let mut shipped: HashMap<(String, String), HashSet<String>> = HashMap::new();
         let mut unresolved = Vec::new();
         for arch in &info.arches {
-            let packages: Vec<&Package> = pkgset
-                .arches
-                .get(arch)
-                .map(|list| list.iter().map(|p| &p.package).collect())
-                .unwrap_or_default();
-            let set = ArchSet::new(arch, packages);
-            for variant in info.variants.iter().filter(|v| v.arches.contains(arch)) {
+            let mut external = BTreeMap::new();
+            let own: Vec<&Package> = pkgset.list(arch).iter().map(|p| &p.package).collect();
+            let variants: Vec<_> = info
+                .variants
+                .iter()
+                .filter(|v| v.arches.contains(arch))
+                .collect();
+            let mut repos_of = HashMap::new();
+            for variant in &variants {
+                let repos = lookaside_repos.of(&options, arch, &variant.uid)?;
+                for &repo in &repos {
+                    if let std::collections::btree_map::Entry::Vacant(slot) = external.entry(repo) {
+                        slot.insert(lookaside_repos.packages(repo, arch)?);
+                    }
+                }
+                repos_of.insert(variant.uid.clone(), repos);
+            }
+            let own_set = ArchSet::new(arch, own.clone());
+            let mut with_lookaside: HashMap<Vec<usize>, ArchSet> = HashMap::new();
+            for variant in variants {
                 let uid = &variant.uid;
+                let repos = &repos_of[uid];
+                let set = if repos.is_empty() {
+                    &own_set
+                } else {
+                    with_lookaside.entry(repos.clone()).or_insert_with(|| {
+                        let theirs = repos.iter().flat_map(|r| &external[r]);
+                        ArchSet::new(arch, own.iter().copied().chain(theirs).collect())
+                    })
+                };
                 let filter = Filter::new(options.names("filter_packages", arch, uid)?);
                 let variant_comps = comps.variants.get(uid).and_then(|a| a.get(arch));
                 let mut wanted = match (&mapping, options.source.as_str()) {
@@ -97,15 +122,16 @@ impl Phase for Gather {
                     blacklist: options.arch_patterns("multilib_blacklist", arch)?,
                     whitelist: options.arch_patterns("multilib_whitelist", arch)?,
                 };
-                let reused = old.as_ref().and_then(|old| old.selection(&set, uid));
+                let reused = old.as_ref().and_then(|old| old.selection(set, uid));
                 let selection = match reused {
                     Some(selection) => selection,
                     None => select(
-                        &set,
+                        set,
                         Request {
                             inputs: wanted,
                             filter: &filter,
                             lookaside: &lookaside,
+                            external_from: own.len(),
                             method: options.method(uid)?,
                             greedy: options.greedy,
                             multilib: &multilib,
@@ -133,7 +159,7 @@ impl Phase for Gather {
                     uid,
                     arch,
                     &binaries,
-                    &set,
+                    set,
                     &filter,
                     variant_comps.map(|c| c.file.clone()),
                 )?;

@@ -50,6 +50,7 @@ impl GatherOptions {
             "multilib_methods",
             "multilib_blacklist",
             "multilib_whitelist",
+            "gather_lookaside_repos",
         ] {
             if let Some(value) = ctx.option::<Value>(name)? {
                 options.insert(name.to_owned(), value);

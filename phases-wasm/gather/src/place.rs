@@ -93,7 +93,7 @@ impl<'a> Placer<'a> {
         variant: &str,
         arch: &'a str,
         binaries: &[usize],
-        set: &ArchSet<'a>,
+        set: &ArchSet<'_>,
         filter: &Filter,
         comps_file: Option<String>,
     ) -> Result<(), PhaseError> {
@@ -101,13 +101,14 @@ impl<'a> Placer<'a> {
             .iter()
             .map(|&i| set.packages[i].sourcerpm.as_str())
             .collect();
-        let debug: Vec<usize> = (0..set.packages.len())
+        let list = self.pkgset.list(arch);
+        // Past the package set's own packages are lookaside ones, never placed.
+        let debug: Vec<usize> = (0..list.len())
             .filter(|&i| {
                 let p = set.packages[i];
                 p.is_debug() && srpms.contains(p.sourcerpm.as_str()) && !filter.excludes(p)
             })
             .collect();
-        let list = self.pkgset.list(arch);
         let os = format!("{variant}/{arch}/os");
         let debug_tree = format!("{variant}/{arch}/debug/tree");
         for (indices, root, kind, category) in [
@@ -134,21 +135,24 @@ impl<'a> Placer<'a> {
             .into_iter()
             .chain(debug.iter().map(|&i| set.packages[i].sourcerpm.as_str()))
             .collect();
-        let tree = self.tree(variant, "src", TreeKind::Source, &source_tree, None);
-        for srpm in wanted {
-            let Some((index, nevra)) = self.sources.get(srpm).cloned() else {
-                pungi_phase_sdk::log::warn(format!(
-                    "{variant}.{arch}: source package {srpm} is not in the package set"
-                ));
-                continue;
-            };
-            let item = Item {
-                index,
-                entry: &self.pkgset.sources[index as usize],
-            };
-            self.put(tree, &item);
-            let path = format!("{source_tree}/{}", location(&item.entry.package));
-            self.record(variant, arch, &nevra, path, &item, RpmCategory::Source);
+        // A variant without packages gets no (empty) source tree.
+        if !wanted.is_empty() {
+            let tree = self.tree(variant, "src", TreeKind::Source, &source_tree, None);
+            for srpm in wanted {
+                let Some((index, nevra)) = self.sources.get(srpm).cloned() else {
+                    pungi_phase_sdk::log::warn(format!(
+                        "{variant}.{arch}: source package {srpm} is not in the package set"
+                    ));
+                    continue;
+                };
+                let item = Item {
+                    index,
+                    entry: &self.pkgset.sources[index as usize],
+                };
+                self.put(tree, &item);
+                let path = format!("{source_tree}/{}", location(&item.entry.package));
+                self.record(variant, arch, &nevra, path, &item, RpmCategory::Source);
+            }
         }
         self.ctx.link_many(std::mem::take(&mut self.links))
     }

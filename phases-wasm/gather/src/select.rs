@@ -20,6 +20,9 @@ pub struct Request<'r> {
     pub filter: &'r Filter,
     /// NEVRAs the parent (and siblings it layers on) already ship.
     pub lookaside: &'r HashSet<String>,
+    /// Positions from here on are packages of `gather_lookaside_repos`: present for
+    /// dependencies, never shipped.
+    pub external_from: usize,
     pub method: Method,
     pub greedy: Greedy,
     pub multilib: &'r Multilib,
@@ -38,7 +41,11 @@ pub fn select(set: &ArchSet<'_>, request: Request<'_>) -> Selection {
     let lookaside = set
         .packages
         .iter()
-        .map(|p| !request.lookaside.is_empty() && request.lookaside.contains(&p.nevra()))
+        .enumerate()
+        .map(|(i, p)| {
+            i >= request.external_from
+                || (!request.lookaside.is_empty() && request.lookaside.contains(&p.nevra()))
+        })
         .collect();
     let own: HashSet<&str> = request.inputs.iter().map(|i| i.name.as_str()).collect();
     let mut solver = Solver::new(set, request.filter, lookaside, own, request.greedy);

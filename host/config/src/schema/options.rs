@@ -478,7 +478,7 @@ pub static OPTIONS: &[O] = &[
     O::new("gather_backend", Type::Enum(&["dnf", "yum"]), "gather", "Dependency solver; `yum` only under Python 2.").default("\"dnf\""),
     O::new("gather_profiler", Type::Bool, "gather", "Profile the gather backend.").default("False"),
     O::new("gather_allow_reuse", Type::Bool, "gather", "Reuse the gather result of an older compose when unchanged.").default("False").yes(),
-    O::new("gather_lookaside_repos", Type::VariantArch(&STR_OR_STRINGS), "gather", "Repositories whose packages satisfy dependencies but are not shipped.").default("[]"),
+    O::new("gather_lookaside_repos", Type::VariantArch(&STR_OR_STRINGS), "gather", "Repositories whose packages satisfy dependencies but are not shipped (local paths; mounted read-only at `/lookaside/<n>`).").default("[]").yes(),
     O::new("variant_as_lookaside", Type::List(&Type::Pair(&Type::Str, &Type::Str)), "gather", "`(variant, parent)` pairs: the parent's packages are lookaside for the variant."),
     O::new("check_deps", Type::Bool, "gather", "Fail when a dependency cannot be resolved.").default("True").yes(),
     O::new("require_all_comps_packages", Type::Bool, "gather", "Fail when a package comps lists is missing.").default("False"),
