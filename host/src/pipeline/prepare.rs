@@ -186,15 +186,7 @@ fn koji_hub(config: &Map<String, Value>) -> anyhow::Result<Option<Arc<KojiHub>>>
 /// Each `--old-composes` directory, which must exist, made absolute.
 fn old_compose_dirs(dirs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     dirs.iter()
-        .map(|dir| {
-            let path = dir
-                .canonicalize()
-                .with_context(|| format!("--old-composes {}: no such directory", dir.display()))?;
-            if !path.is_dir() {
-                bail!("--old-composes {}: not a directory", dir.display());
-            }
-            Ok(path)
-        })
+        .map(|dir| existing_directory("--old-composes", dir))
         .collect()
 }
 
@@ -269,12 +261,17 @@ fn lookaside_repos(
 /// config's directory; it must be an existing directory.
 fn local_repository(option: &str, source: &str, config_dir: &Path) -> anyhow::Result<PathBuf> {
     let source = source.strip_prefix("file://").unwrap_or(source);
-    let path = config_dir.join(source);
-    let path = path
+    existing_directory(option, &config_dir.join(source))
+}
+
+/// `path` made absolute; an error naming `what` (an option) when it is missing or not a
+/// directory.
+fn existing_directory(what: &str, path: &Path) -> anyhow::Result<PathBuf> {
+    let real = path
         .canonicalize()
-        .with_context(|| format!("{option}: repository {} does not exist", path.display()))?;
-    if !path.is_dir() {
-        bail!("{option}: {} is not a directory", path.display());
+        .with_context(|| format!("{what}: {} does not exist", path.display()))?;
+    if !real.is_dir() {
+        bail!("{what}: {} is not a directory", path.display());
     }
-    Ok(path)
+    Ok(real)
 }

@@ -83,7 +83,8 @@ fn sdk_error(error: HostError) -> SdkError {
     }
 }
 
-/// A mount as the SDK's 0.1.0 types report it (no role for `--old-composes`).
+/// A mount as the SDK's 0.1 types report it (no role for `--old-composes` or lookaside
+/// repositories).
 fn sdk_mount(mount: &MountGrant) -> Option<Mount> {
     let role = match &mount.role {
         MountRole::Compose => SdkRole::Compose,
@@ -99,7 +100,7 @@ fn sdk_mount(mount: &MountGrant) -> Option<Mount> {
             index: *index,
             source: source.clone(),
         }),
-        MountRole::OldComposes { .. } => return None,
+        MountRole::OldComposes { .. } | MountRole::Lookaside { .. } => return None,
     };
     Some(Mount {
         path: mount.guest.clone(),
