@@ -122,7 +122,9 @@ impl Phase for Gather {
                     blacklist: options.arch_patterns("multilib_blacklist", arch)?,
                     whitelist: options.arch_patterns("multilib_whitelist", arch)?,
                 };
-                let reused = old.as_ref().and_then(|old| old.selection(set, uid));
+                let reused = old
+                    .as_ref()
+                    .and_then(|old| old.selection(set, own.len(), uid));
                 let selection = match reused {
                     Some(selection) => selection,
                     None => select(

@@ -28,6 +28,7 @@ const OPTIONS: &[&str] = &[
     "gather_source_mapping",
     "greedy_method",
     "check_deps",
+    "gather_lookaside_repos",
 ];
 
 const FINGERPRINT_FILE: &str = "global/gather.fingerprint";
@@ -106,9 +107,10 @@ impl OldSelection {
         }))
     }
 
-    /// The old selection of `uid`.`arch` over this compose's packages, or `None` (and a
-    /// warning) when it cannot be taken whole.
-    pub fn selection(&self, set: &ArchSet<'_>, uid: &str) -> Option<Selection> {
+    /// The old selection of `uid`.`arch` over this compose's packages (the first `own`
+    /// of `set`; lookaside packages follow them and are never selected), or `None` (and
+    /// a warning) when it cannot be taken whole.
+    pub fn selection(&self, set: &ArchSet<'_>, own: usize, uid: &str) -> Option<Selection> {
         let arch = set.arch;
         let path = format!("{}/work/{arch}/gather/{uid}.{arch}.reasons.json", self.root);
         let reasons: BTreeMap<String, String> = match fs::read_json(&path) {
@@ -118,8 +120,7 @@ impl OldSelection {
                 return None;
             }
         };
-        let by_nevra: HashMap<String, usize> = set
-            .packages
+        let by_nevra: HashMap<String, usize> = set.packages[..own]
             .iter()
             .enumerate()
             .map(|(i, p)| (p.nevra(), i))
