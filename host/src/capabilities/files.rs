@@ -95,7 +95,9 @@ pub fn link_many(
     Ok(results)
 }
 
-/// One link, unaudited: what [`link`] and [`link_many`] do per file.
+/// One link, unaudited: what [`link`] and [`link_many`] do per file. A hardlink goes
+/// through [`Beneath`]; copies (out of a read-only mount, or across devices) and kernels
+/// without `openat2` through [`place_checked`].
 fn place(
     grant: &Grant,
     beneath: &mut Beneath,
@@ -104,35 +106,34 @@ fn place(
 ) -> Result<LinkKind, HostError> {
     let from = locate(grant, source, false)?;
     let to = locate(grant, destination, true)?;
-    if from.mount.writable || grant.hardlink_read_only {
-        let denied = |why: &str| {
-            HostError::Denied(format!(
-                "phase `{}`: `{}` -> `{}` {why}",
-                grant.phase, from.guest, to.guest
-            ))
-        };
-        match beneath.hard_link(&from, &to) {
-            Ok(kind) => return Ok(kind),
-            Err(LinkError::NotFound) => return Err(HostError::NotFound(from.guest)),
-            Err(LinkError::NotAFile) => {
-                return Err(HostError::Invalid(format!(
-                    "{} is not a regular file",
-                    from.guest
-                )));
-            }
-            Err(LinkError::Escapes) => {
-                return Err(denied("leaves its mount through a symlink"));
-            }
-            Err(LinkError::Io(e)) => {
-                return Err(HostError::Io(format!(
-                    "{} -> {}: {e}",
-                    from.guest, to.guest
-                )));
-            }
-            // Copies and old kernels take the checked path below.
-            Err(LinkError::CrossesDevices | LinkError::Unsupported) => {}
+    if !from.mount.writable && !grant.hardlink_read_only {
+        return place_checked(grant, source, destination);
+    }
+    match beneath.hard_link(&from, &to) {
+        Ok(kind) => Ok(kind),
+        Err(LinkError::NotFound) => Err(HostError::NotFound(from.guest)),
+        Err(LinkError::NotAFile) => Err(HostError::Invalid(format!(
+            "{} is not a regular file",
+            from.guest
+        ))),
+        Err(LinkError::Escapes) => Err(HostError::Denied(format!(
+            "phase `{}`: `{}` -> `{}` leaves its mount through a symlink",
+            grant.phase, from.guest, to.guest
+        ))),
+        Err(LinkError::Io(e)) => Err(HostError::Io(format!(
+            "{} -> {}: {e}",
+            from.guest, to.guest
+        ))),
+        Err(LinkError::CrossesDevices | LinkError::Unsupported) => {
+            place_checked(grant, source, destination)
         }
     }
+}
+
+/// Places a file by path, after checking each ancestor for a symlink out of its mount:
+/// a copy when the grant does not allow hardlinking out of a read-only mount or the two
+/// are on different devices, else a hardlink.
+fn place_checked(grant: &Grant, source: &str, destination: &str) -> Result<LinkKind, HostError> {
     let from = resolve(grant, source, false)?;
     let to = resolve(grant, destination, true)?;
     let io = |e: std::io::Error| HostError::Io(format!("{} -> {}: {e}", from.guest, to.guest));
