@@ -37,8 +37,9 @@
 //! - metadata documents other phases wrote: [`Context::read`] for the stock ones
 //!   (typed in [`documents`]), [`Context::read_document`] for any name;
 //! - programs: [`Context::run`] with a [`Command`];
-//! - files: `std::fs` under the mounts, [`fs`] for atomic writes, [`Context::link`] and
-//!   [`Context::digest`] for heavy byte work done natively;
+//! - files: `std::fs` under the mounts, [`fs`] for atomic writes, [`Context::link`],
+//!   [`Context::link_many`] (thousands of files per host call) and [`Context::digest`] for
+//!   heavy byte work done natively;
 //! - earlier composes: [`Context::old_compose`] (`--old-composes`);
 //! - a custom phase's own config section: [`Context::phase_config`];
 //! - deliverables that failed but may: [`Context::fail_deliverable`];
