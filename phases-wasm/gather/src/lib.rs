@@ -23,6 +23,7 @@ use pungi_phase_sdk::{
     Context, MountRole, Phase, PhaseError, Progress, Summary, log, register_phase,
 };
 use pungi_repodata::Package;
+use pungi_repodata::arch::usable_on;
 
 use archset::{ArchSet, Filter};
 use inputs::JsonMapping;
@@ -73,8 +74,9 @@ impl Phase for Gather {
         let progress = Progress::begin(jobs as u64, "selecting packages");
         let mut shipped: HashMap<(String, String), HashSet<String>> = HashMap::new();
         let mut unresolved = Vec::new();
+        // Lookaside repositories by mount number, each read once for every arch.
+        let mut external = BTreeMap::new();
         for arch in &info.arches {
-            let mut external = BTreeMap::new();
             let own: Vec<&Package> = pkgset.list(arch).iter().map(|p| &p.package).collect();
             let variants: Vec<_> = info
                 .variants
@@ -86,7 +88,7 @@ impl Phase for Gather {
                 let repos = lookaside_repos.of(&options, arch, &variant.uid)?;
                 for &repo in &repos {
                     if let std::collections::btree_map::Entry::Vacant(slot) = external.entry(repo) {
-                        slot.insert(lookaside_repos.packages(repo, arch)?);
+                        slot.insert(lookaside_repos.packages(repo)?);
                     }
                 }
                 repos_of.insert(variant.uid.clone(), repos);
@@ -100,7 +102,10 @@ impl Phase for Gather {
                     &own_set
                 } else {
                     with_lookaside.entry(repos.clone()).or_insert_with(|| {
-                        let theirs = repos.iter().flat_map(|r| &external[r]);
+                        let theirs = repos
+                            .iter()
+                            .flat_map(|r| &external[r])
+                            .filter(|p: &&Package| usable_on(&p.arch, arch));
                         ArchSet::new(arch, own.iter().copied().chain(theirs).collect())
                     })
                 };

@@ -7,7 +7,6 @@
 use std::path::Path;
 
 use pungi_phase_sdk::{Context, PhaseError, log};
-use pungi_repodata::arch::usable_on;
 use pungi_repodata::{Package, ReadOptions, read_repo};
 
 use crate::options::GatherOptions;
@@ -44,9 +43,9 @@ impl LookasideRepos {
         Ok(numbers)
     }
 
-    /// The binary packages of repository `number` usable on `arch`, with full file
-    /// lists (file dependencies may name any path).
-    pub fn packages(&self, number: usize, arch: &str) -> Result<Vec<Package>, PhaseError> {
+    /// The binary packages of repository `number`, every arch, with full file lists
+    /// (file dependencies may name any path); each arch takes those usable on it.
+    pub fn packages(&self, number: usize) -> Result<Vec<Package>, PhaseError> {
         let dir = format!("/lookaside/{number}");
         let options = ReadOptions {
             filelists: true,
@@ -58,15 +57,12 @@ impl LookasideRepos {
                 self.all[number]
             ))
         })?;
-        let usable: Vec<Package> = packages
-            .into_iter()
-            .filter(|p| !p.is_source() && usable_on(&p.arch, arch))
-            .collect();
+        let binary: Vec<Package> = packages.into_iter().filter(|p| !p.is_source()).collect();
         log::info(format!(
-            "{arch}: {} lookaside packages from {}",
-            usable.len(),
+            "{} lookaside packages from {}",
+            binary.len(),
             self.all[number]
         ));
-        Ok(usable)
+        Ok(binary)
     }
 }
