@@ -352,6 +352,28 @@ fn a_batch_link_through_a_symlink_out_is_refused_and_audited() {
 }
 
 #[test]
+fn a_background_link_through_a_symlink_out_is_refused_and_a_dropped_batch_still_placed() {
+    let run = run(
+        "background-links-out",
+        None,
+        &[
+            "compose/batch",
+            "compose/batch/kept.txt",
+            "compose/batch/dropped.txt",
+        ],
+    );
+    run.denied(&["/compose/escape/pungi-hostile-background", "denied"]);
+    assert!(!Path::new("/etc/pungi-hostile-background").exists());
+    // Placed by the time the phase is reported ended, finished or not.
+    assert!(run.sandbox.path("compose/batch/kept.txt").is_file());
+    assert!(run.sandbox.path("compose/batch/dropped.txt").is_file());
+    run.sandbox
+        .assert_audited("files", "start-links", "denied", "pungi-hostile-background");
+    run.sandbox
+        .assert_audited("files", "start-links", "ok", "dropped.txt");
+}
+
+#[test]
 fn a_link_from_a_read_only_mount_does_not_make_it_writable() {
     let run = run("link-then-write", None, &["compose/linked.txt"]);
     run.denied(&["/work/ro.txt kept its content"]);
@@ -568,11 +590,11 @@ fn a_component_built_for_a_newer_wit_is_refused_naming_both_versions() {
         .downcast_ref::<WitVersionError>()
         .unwrap_or_else(|| panic!("expected a WitVersionError, got {error:#}"));
     assert_eq!(version.found, "0.2.0");
-    assert_eq!(version.supported, "0.1.1");
+    assert_eq!(version.supported, "0.1.2");
     let message = error.to_string();
     for needle in [
         "pungi:phase@0.2.0",
-        "pungi:phase@0.1.1",
+        "pungi:phase@0.1.2",
         "pungi_test_future_wit",
     ] {
         assert!(message.contains(needle), "{message:?} should name {needle}");

@@ -41,7 +41,7 @@ fn inspected_sha256(component: &Path, cache: &Path) -> String {
     assert!(output.status.success(), "{}", describe(&output));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
-        stdout.contains("wit:         pungi:phase@0.1.1, runs on this host"),
+        stdout.contains("wit:         pungi:phase@0.1.2, runs on this host"),
         "{stdout}"
     );
     stdout
@@ -574,7 +574,7 @@ fn inspect_tells_what_a_component_asks_for_and_whether_this_host_runs_it() {
     };
     assert_eq!(
         line(&diff, "wit:"),
-        "pungi:phase@0.1.1, runs on this host (as 0.1.1)"
+        "pungi:phase@0.1.2, runs on this host (as 0.1.2)"
     );
     assert_eq!(line(&diff, "exports:"), "run");
     let interfaces = line(&diff, "pungi:phase:");
@@ -586,6 +586,6 @@ fn inspect_tells_what_a_component_asks_for_and_whether_this_host_runs_it() {
     let future = inspect("pungi_test_future_wit.wasm");
     assert_eq!(
         line(&future, "wit:"),
-        "pungi:phase@0.2.0, REFUSED by this host (it runs 0.1.1)"
+        "pungi:phase@0.2.0, REFUSED by this host (it runs 0.1.2)"
     );
 }

@@ -65,6 +65,15 @@ pub fn link_many(
     env: &PhaseEnv,
     requests: &[(String, String)],
 ) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
+    link_batch(env, "link-many", requests)
+}
+
+/// [`link_many`], audited as `operation`: how the batch reached the host.
+pub fn link_batch(
+    env: &PhaseEnv,
+    operation: &str,
+    requests: &[(String, String)],
+) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
     let mut beneath = Beneath::default();
     let results: Vec<_> = requests
         .iter()
@@ -86,7 +95,7 @@ pub fn link_many(
         .unwrap_or(Outcome::Ok);
     env.record(
         "files",
-        "link-many",
+        operation,
         serde_json::json!({ "links": requests }),
         outcome,
         (!failures.is_empty()).then(|| failures.join("\n")),

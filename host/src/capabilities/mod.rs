@@ -8,6 +8,7 @@ pub mod compose;
 pub mod config;
 pub mod files;
 pub mod koji;
+pub mod link_jobs;
 pub mod log;
 pub mod metadata;
 mod metadata_merge;
@@ -49,6 +50,7 @@ impl HostError {
 }
 
 /// Everything the providers need for one phase run; lives in the wasmtime store.
+#[derive(Clone)]
 pub struct PhaseEnv {
     pub grant: Grant,
     /// sha256 of the running component, recorded with every call.

@@ -3,6 +3,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// The bar of one phase run.
+#[derive(Clone)]
 pub struct PhaseProgress {
     bar: ProgressBar,
 }

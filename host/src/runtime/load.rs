@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::Component;
 
 use super::Runtime;
-use crate::wit::since_v0_1_1::PhasePre;
+use crate::wit::since_v0_1_2::PhasePre;
 
 /// A phase component compiled and linked, ready to instantiate for each run.
 pub struct LoadedComponent {

@@ -48,7 +48,7 @@ impl Runtime {
         let engine = Engine::new(&config)?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
-        crate::wit::since_v0_1_1::add_to_linker(&mut linker)?;
+        crate::wit::since_v0_1_2::add_to_linker(&mut linker)?;
         let ticker = EpochTicker::start(engine.clone(), EPOCH_TICK);
         Ok(Runtime {
             cache: ComponentCache::new(cache_dir, &engine),

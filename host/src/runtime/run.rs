@@ -17,7 +17,8 @@ pub fn log_limit(limits: &crate::policy::Limits) -> u64 {
 }
 use super::{EPOCH_TICK, LoadedComponent, PhaseHost, Runtime};
 use crate::capabilities::PhaseEnv;
-use crate::wit::since_v0_1_1::pungi::phase::types::ErrorKind;
+use crate::capabilities::link_jobs::LinkWorker;
+use crate::wit::since_v0_1_2::pungi::phase::types::ErrorKind;
 
 /// A phase that finished.
 #[derive(Debug, Clone)]
@@ -92,6 +93,7 @@ impl Runtime {
             limits: PhaseLimiter::new(limits.memory_bytes as usize),
             logged: 0,
             env,
+            links: LinkWorker::default(),
         };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|host| &mut host.limits);
@@ -113,6 +115,8 @@ impl Runtime {
         let result = instance
             .call_run(&mut store)
             .map_err(|e| classify(e, &limits, &stdout, &stderr))?;
+        // Links the phase left in the background are part of its work.
+        store.data_mut().links.drain();
         let run_time = started.elapsed() - instantiate_time;
         let cpu_time = process_cpu_time().saturating_sub(cpu_started);
         let peak_memory = store.data().limits.peak_memory() as u64;

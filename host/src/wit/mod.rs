@@ -8,10 +8,10 @@
 //! implementing some `X.*.*`. Anything else is refused before it runs, naming both
 //! versions. See `docs/wit.md` for how versions are cut and retired.
 
-pub mod since_v0_1_1;
+pub mod since_v0_1_2;
 
 /// Every `pungi:phase` version this host implements, newest first.
-pub const VERSIONS: &[&str] = &[since_v0_1_1::VERSION];
+pub const VERSIONS: &[&str] = &[since_v0_1_2::VERSION];
 
 /// The version of this host's implementation that runs a component built against
 /// `version`, or `None` when no implemented version is compatible with it.
@@ -46,9 +46,10 @@ mod tests {
 
     #[test]
     fn components_of_the_same_track_run() {
-        assert_eq!(implementation_for("0.1.0"), Some("0.1.1"));
-        assert_eq!(implementation_for("0.1.1"), Some("0.1.1"));
-        assert_eq!(implementation_for("0.1.9"), Some("0.1.1"));
+        assert_eq!(implementation_for("0.1.0"), Some("0.1.2"));
+        assert_eq!(implementation_for("0.1.1"), Some("0.1.2"));
+        assert_eq!(implementation_for("0.1.2"), Some("0.1.2"));
+        assert_eq!(implementation_for("0.1.9"), Some("0.1.2"));
         assert_eq!(implementation_for("0.2.0"), None);
         assert_eq!(implementation_for("1.1.0"), None);
         assert_eq!(implementation_for("garbage"), None);

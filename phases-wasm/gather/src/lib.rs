@@ -187,10 +187,12 @@ impl Phase for Gather {
                 shown.join("\n  ")
             )));
         }
-        let (document, rpms, counts) = placer.finish()?;
-        ctx.write_document(names::GATHER, &document)?;
+        let (document, rpms, counts, links) = placer.finish();
         let compose = ctx.mount_path(&MountRole::Compose)?;
         pungi_phase_sdk::fs::write_json(&format!("{compose}/metadata/rpms.json"), &rpms)?;
+        // The document says the trees are filled: only once they are.
+        links.finish()?;
+        ctx.write_document(names::GATHER, &document)?;
         Ok(Summary::new(format!(
             "{} trees: {} binary, {} debug, {} source packages linked",
             document.trees.len(),

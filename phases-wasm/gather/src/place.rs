@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use pungi_documents::{GatherDocument, PkgsetDocument, PkgsetPackage, Tree, TreeKind, TreePackage};
-use pungi_phase_sdk::{ComposeInfo, Context, MountRole, PhaseError};
+use pungi_phase_sdk::{BackgroundLinks, ComposeInfo, Context, MountRole, PhaseError};
 use pungi_productmd::{Compose, RpmCategory, RpmEntry, Rpms};
 use pungi_repodata::Package;
 
@@ -30,7 +30,6 @@ struct TreeBuilder {
 
 /// Places packages into trees as variants are gathered, then hands over the records.
 pub struct Placer<'a> {
-    ctx: &'a Context,
     compose: String,
     pkgset: &'a PkgsetDocument,
     /// Source RPM file name -> position in the package set's sources and productmd NEVRA.
@@ -38,8 +37,8 @@ pub struct Placer<'a> {
     trees: Vec<TreeBuilder>,
     /// `(variant, arch or src, kind)` -> position in `trees`.
     tree_index: BTreeMap<(String, String, TreeKind), usize>,
-    /// `(source, destination)` of the files still to link: linked in batches.
-    links: Vec<(String, String)>,
+    /// Placing the files, beside the gathering of the next variants.
+    links: BackgroundLinks,
     rpms: Rpms,
     counts: Counts,
 }
@@ -66,13 +65,12 @@ impl<'a> Placer<'a> {
             })
             .collect();
         Ok(Placer {
-            ctx,
             compose: ctx.mount_path(&MountRole::Compose)?,
             pkgset,
             sources,
             trees: Vec::new(),
             tree_index: BTreeMap::new(),
-            links: Vec::new(),
+            links: ctx.background_links(),
             rpms: Rpms::new(Compose {
                 id: info.id.clone(),
                 kind: info.compose_type.clone(),
@@ -124,7 +122,7 @@ impl<'a> Placer<'a> {
                     index: index as u32,
                     entry: &list[index],
                 };
-                if let Some(path) = self.put(tree, &item) {
+                if let Some(path) = self.put(tree, &item)? {
                     let srpm = self.srpm_nevra(&item.entry.package.sourcerpm);
                     self.record(variant, arch, &srpm, path, &item, category);
                 }
@@ -149,12 +147,12 @@ impl<'a> Placer<'a> {
                     index,
                     entry: &self.pkgset.sources[index as usize],
                 };
-                self.put(tree, &item);
+                self.put(tree, &item)?;
                 let path = format!("{source_tree}/{}", location(&item.entry.package));
                 self.record(variant, arch, &nevra, path, &item, RpmCategory::Source);
             }
         }
-        self.ctx.link_many(std::mem::take(&mut self.links))
+        Ok(())
     }
 
     /// The position in `trees` of the tree `(variant, arch, kind)`, made on first use.
@@ -186,19 +184,19 @@ impl<'a> Placer<'a> {
         self.trees.len() - 1
     }
 
-    /// Puts `item` into tree `tree` (to be linked at the end of [`Placer::place`]) unless
-    /// the tree holds it already; its compose-relative path when it was new there.
-    fn put(&mut self, tree: usize, item: &Item<'_>) -> Option<String> {
+    /// Puts `item` into tree `tree` (linked in the background) unless the tree holds it
+    /// already; its compose-relative path when it was new there.
+    fn put(&mut self, tree: usize, item: &Item<'_>) -> Result<Option<String>, PhaseError> {
         let builder = &mut self.trees[tree];
         if !builder.held.insert(item.index) {
-            return None;
+            return Ok(None);
         }
         let location = location(&item.entry.package);
         let relative = format!("{}/{location}", builder.root);
-        self.links.push((
+        self.links.push(
             item.entry.path.clone(),
             format!("{}/{location}", builder.tree.path),
-        ));
+        )?;
         builder.tree.packages.push(TreePackage {
             index: item.index,
             location,
@@ -208,7 +206,7 @@ impl<'a> Placer<'a> {
             TreeKind::Debug => self.counts.debug += 1,
             TreeKind::Source => self.counts.source += 1,
         }
-        Some(relative)
+        Ok(Some(relative))
     }
 
     /// Adds `item`, placed at compose-relative `path`, to `rpms.json` under
@@ -250,8 +248,8 @@ impl<'a> Placer<'a> {
         }
     }
 
-    /// The `gather` document, `rpms.json` and the counts.
-    pub fn finish(self) -> Result<(GatherDocument, Rpms, Counts), PhaseError> {
+    /// The `gather` document, `rpms.json`, the counts, and the links still being placed.
+    pub fn finish(self) -> (GatherDocument, Rpms, Counts, BackgroundLinks) {
         let mut trees: Vec<(String, String, TreeKind, Tree)> = self
             .trees
             .into_iter()
@@ -265,7 +263,7 @@ impl<'a> Placer<'a> {
         for tree in &mut trees {
             tree.packages.sort_by(|a, b| a.location.cmp(&b.location));
         }
-        Ok((GatherDocument { trees }, self.rpms, self.counts))
+        (GatherDocument { trees }, self.rpms, self.counts, self.links)
     }
 }
 

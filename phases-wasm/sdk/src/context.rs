@@ -2,6 +2,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::documents::Document;
+use crate::links::{BATCH, BackgroundLinks, check};
 use crate::old_compose::{OldCompose, find_old_compose, old_compose_dirs};
 use crate::{
     Command, CommandOutput, ComposeInfo, DigestAlgorithm, Invocation, LinkKind, LinkRequest, Mount,
@@ -164,7 +165,6 @@ impl Context {
     /// distribution costs hundreds of calls rather than hundreds of thousands. The first
     /// failure is the error, naming its file; the files before it are placed.
     pub fn link_many(&self, pairs: Vec<(String, String)>) -> Result<(), PhaseError> {
-        const BATCH: usize = 4096;
         let mut pairs = pairs.into_iter().peekable();
         while pairs.peek().is_some() {
             let requests: Vec<LinkRequest> = pairs
@@ -175,19 +175,17 @@ impl Context {
                     destination,
                 })
                 .collect();
-            let results = host::files_link_many(&requests).map_err(|e| {
-                PhaseError::host(format_args!("linking {} files", requests.len()), e)
-            })?;
-            for (request, result) in requests.iter().zip(results) {
-                result.map_err(|e| {
-                    PhaseError::host(
-                        format_args!("linking {} to {}", request.source, request.destination),
-                        e,
-                    )
-                })?;
-            }
+            check(&requests, host::files_link_many(&requests))?;
         }
         Ok(())
+    }
+
+    /// Places files as [`Context::link_many`] does, but in the background: the host
+    /// links each batch on a thread of its own while the phase goes on, so placing
+    /// hundreds of thousands of packages overlaps the phase's work instead of adding
+    /// to it. Push files as they are decided; `finish` before relying on them.
+    pub fn background_links(&self) -> BackgroundLinks {
+        BackgroundLinks::default()
     }
 
     /// Hex digests of a file, one per algorithm, computed natively in one read.

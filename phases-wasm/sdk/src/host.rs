@@ -8,6 +8,9 @@ use crate::bindings::pungi::phase::files::{DigestAlgorithm, LinkKind, LinkReques
 use crate::bindings::pungi::phase::log::Level;
 use crate::bindings::pungi::phase::types::HostError;
 
+/// One answer per link of a batch, or an error for the whole batch.
+pub type LinkResults = Result<Vec<Result<LinkKind, HostError>>, HostError>;
+
 /// The host functions a phase uses, for running a phase natively.
 pub trait NativeHost: Send + Sync {
     /// `compose.info`.
@@ -25,10 +28,11 @@ pub trait NativeHost: Send + Sync {
     /// `files.link`.
     fn files_link(&self, source: &str, destination: &str) -> Result<LinkKind, HostError>;
     /// `files.link-many`.
-    fn files_link_many(
-        &self,
-        requests: &[LinkRequest],
-    ) -> Result<Vec<Result<LinkKind, HostError>>, HostError>;
+    fn files_link_many(&self, requests: &[LinkRequest]) -> LinkResults;
+    /// `files.start-links`: a number naming the job for [`NativeHost::files_finish_links`].
+    fn files_start_links(&self, requests: &[LinkRequest]) -> Result<u64, HostError>;
+    /// `link-job.finish` of the job `files_start_links` numbered `job`.
+    fn files_finish_links(&self, job: u64) -> LinkResults;
     /// `files.digest`.
     fn files_digest(
         &self,
@@ -71,10 +75,18 @@ mod imp {
     pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
         files::link(source, destination)
     }
-    pub fn files_link_many(
-        requests: &[LinkRequest],
-    ) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
+    pub fn files_link_many(requests: &[LinkRequest]) -> LinkResults {
         files::link_many(requests)
+    }
+    /// A batch of links the host is placing.
+    pub struct LinkJob(files::LinkJob);
+    impl LinkJob {
+        pub fn finish(self) -> LinkResults {
+            self.0.finish()
+        }
+    }
+    pub fn files_start_links(requests: &[LinkRequest]) -> Result<LinkJob, HostError> {
+        files::start_links(requests).map(LinkJob)
     }
     pub fn files_digest(
         path: &str,
@@ -137,10 +149,18 @@ mod imp {
     pub fn files_link(source: &str, destination: &str) -> Result<LinkKind, HostError> {
         host().files_link(source, destination)
     }
-    pub fn files_link_many(
-        requests: &[LinkRequest],
-    ) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
+    pub fn files_link_many(requests: &[LinkRequest]) -> LinkResults {
         host().files_link_many(requests)
+    }
+    /// A batch of links the native host is placing, by its number.
+    pub struct LinkJob(u64);
+    impl LinkJob {
+        pub fn finish(self) -> LinkResults {
+            host().files_finish_links(self.0)
+        }
+    }
+    pub fn files_start_links(requests: &[LinkRequest]) -> Result<LinkJob, HostError> {
+        host().files_start_links(requests).map(LinkJob)
     }
     pub fn files_digest(
         path: &str,

@@ -62,16 +62,17 @@ mod error;
 pub mod fs;
 mod host;
 pub mod koji;
+mod links;
 pub mod log;
 pub mod old_compose;
 mod progress;
 mod summary;
 
-/// The raw bindings generated from `wit/since_v0.1.1`; prefer the typed layer.
+/// The raw bindings generated from `wit/since_v0.1.2`; prefer the typed layer.
 #[allow(missing_docs)]
 pub mod bindings {
     wit_bindgen::generate!({
-        path: "../../wit/since_v0.1.1",
+        path: "../../wit/since_v0.1.2",
         world: "phase",
         pub_export_macro: true,
         export_macro_name: "export_phase_world",
@@ -90,10 +91,11 @@ pub use command::Command;
 pub use context::Context;
 pub use deliverables::FailedDeliverable;
 pub use error::PhaseError;
-pub use host::NativeHost;
 #[cfg(not(target_family = "wasm"))]
 pub use host::install_native_host;
+pub use host::{LinkResults, NativeHost};
 pub use koji::{Koji, KojiFailure};
+pub use links::BackgroundLinks;
 pub use old_compose::OldCompose;
 pub use progress::Progress;
 /// productmd's compose metadata (`rpms.json`, `composeinfo.json`, `images.json`), as

@@ -3,9 +3,11 @@
 //! virtual paths are their real paths. What it costs less than the Wasm run is the price
 //! of the sandbox.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use pungi_host::capabilities::link_jobs::{BatchResult, LinkJob, LinkWorker};
 use pungi_host::capabilities::{self, HostError, PhaseEnv, command, files, log};
 use pungi_host::policy::{MountGrant, MountRole};
 use pungi_phase_sdk::bindings::pungi::phase::compose::MountRole as SdkRole;
@@ -14,7 +16,7 @@ use pungi_phase_sdk::bindings::pungi::phase::types::HostError as SdkError;
 use pungi_phase_sdk::bindings::pungi::phase::types::{PhaseError, Summary};
 use pungi_phase_sdk::{
     CommandOutput, ComposeInfo, DigestAlgorithm, GroupRef, Invocation, LinkKind, LinkRequest,
-    Mount, NativeHost, RepoMount, VariantInfo,
+    LinkResults, Mount, NativeHost, RepoMount, VariantInfo,
 };
 
 /// A phase's native entry point.
@@ -55,10 +57,16 @@ pub fn run_with_counts(
     for mount in &mut env.grant.mounts {
         mount.guest = mount.host.display().to_string();
     }
-    pungi_phase_sdk::install_native_host(Arc::new(Native { env }));
+    let native = Arc::new(Native {
+        env,
+        links: Mutex::default(),
+    });
+    pungi_phase_sdk::install_native_host(native.clone());
     let cpu = pungi_host::runtime::process_cpu_time();
     let started = Instant::now();
     let result = phase();
+    // As the sandbox does: links left in the background are part of the phase's work.
+    native.lock_links().worker.drain();
     let timing = NativeTiming {
         wall: started.elapsed(),
         cpu: pungi_host::runtime::process_cpu_time().saturating_sub(cpu),
@@ -71,6 +79,36 @@ pub fn run_with_counts(
 
 struct Native {
     env: PhaseEnv,
+    links: Mutex<NativeLinks>,
+}
+
+/// `files.start-links` natively: the host's own worker, and the jobs by number.
+#[derive(Default)]
+struct NativeLinks {
+    worker: LinkWorker,
+    jobs: HashMap<u64, LinkJob>,
+    next: u64,
+}
+
+impl Native {
+    fn lock_links(&self) -> std::sync::MutexGuard<'_, NativeLinks> {
+        self.links.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn native_pairs(requests: &[LinkRequest]) -> Vec<(String, String)> {
+    requests
+        .iter()
+        .map(|r| (r.source.clone(), r.destination.clone()))
+        .collect()
+}
+
+fn sdk_link_results(results: BatchResult) -> LinkResults {
+    Ok(results
+        .map_err(sdk_error)?
+        .into_iter()
+        .map(|r| r.map(sdk_link_kind).map_err(sdk_error))
+        .collect())
 }
 
 fn sdk_error(error: HostError) -> SdkError {
@@ -189,19 +227,26 @@ impl NativeHost for Native {
             .map_err(sdk_error)
     }
 
-    fn files_link_many(
-        &self,
-        requests: &[LinkRequest],
-    ) -> Result<Vec<Result<LinkKind, SdkError>>, SdkError> {
-        let pairs: Vec<(String, String)> = requests
-            .iter()
-            .map(|r| (r.source.clone(), r.destination.clone()))
-            .collect();
-        let results = files::link_many(&self.env, &pairs).map_err(sdk_error)?;
-        Ok(results
-            .into_iter()
-            .map(|r| r.map(sdk_link_kind).map_err(sdk_error))
-            .collect())
+    fn files_link_many(&self, requests: &[LinkRequest]) -> LinkResults {
+        sdk_link_results(files::link_many(&self.env, &native_pairs(requests)))
+    }
+
+    fn files_start_links(&self, requests: &[LinkRequest]) -> Result<u64, SdkError> {
+        let mut links = self.lock_links();
+        let job = links
+            .worker
+            .start(&self.env, native_pairs(requests))
+            .map_err(sdk_error)?;
+        links.next += 1;
+        let number = links.next;
+        links.jobs.insert(number, job);
+        Ok(number)
+    }
+
+    fn files_finish_links(&self, number: u64) -> LinkResults {
+        let job = self.lock_links().jobs.remove(&number);
+        let mut job = job.ok_or_else(|| SdkError::Invalid(format!("no link job {number}")))?;
+        sdk_link_results(job.finish())
     }
 
     fn files_digest(

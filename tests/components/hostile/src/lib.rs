@@ -43,6 +43,7 @@ impl Phase for Hostile {
             "write-other-dir" => write(&arg()?),
             "link-out" => link_out(ctx),
             "link-many-out" => link_many_out(ctx),
+            "background-links-out" => background_links_out(ctx),
             "link-then-write" => link_then_write(ctx),
             "digest-out" => ctx
                 .digest("/etc/passwd", &[DigestAlgorithm::Sha256])
@@ -122,6 +123,30 @@ fn link_many_out(ctx: &Context) -> Result<Summary, PhaseError> {
     match ctx.link_many(batch) {
         Err(e) => Err(denied(e.to_string())),
         Ok(()) => Ok(escaped("link-many placed a file through /compose/escape")),
+    }
+}
+
+/// [`link_many_out`] in the background; before it, a batch started straight through the
+/// WIT and dropped unfinished, which the host must place and audit all the same.
+fn background_links_out(ctx: &Context) -> Result<Summary, PhaseError> {
+    use pungi_phase_sdk::bindings::pungi::phase::files;
+    let dropped = files::start_links(&[files::LinkRequest {
+        source: PLANTED.to_owned(),
+        destination: "/compose/batch/dropped.txt".to_owned(),
+    }])
+    .map_err(|e| PhaseError::host("starting a batch", e))?;
+    drop(dropped);
+    let mut links = ctx.background_links();
+    links.push(PLANTED.to_owned(), "/compose/batch/kept.txt".to_owned())?;
+    links.push(
+        PLANTED.to_owned(),
+        "/compose/escape/pungi-hostile-background".to_owned(),
+    )?;
+    match links.finish() {
+        Err(e) => Err(denied(e.to_string())),
+        Ok(()) => Ok(escaped(
+            "a background batch placed a file through /compose/escape",
+        )),
     }
 }
 

@@ -1,4 +1,4 @@
-//! `pungi:phase/koji@0.1.1` bound to [`crate::capabilities::koji`].
+//! `pungi:phase/koji@0.1.2` bound to [`crate::capabilities::koji`].
 
 use std::time::Duration;
 

@@ -1,19 +1,24 @@
-//! `pungi:phase@0.1.1`, which also runs components built against 0.1.0: wasmtime's
-//! linker satisfies an import of `pungi:phase/x@0.1.0` with this version's `x@0.1.1`
-//! (semver-compatible), and 0.1.1 only added functions.
+//! `pungi:phase@0.1.2`, which also runs components built against 0.1.0 and 0.1.1:
+//! wasmtime's linker satisfies an import of `pungi:phase/x@0.1.0` with this version's
+//! `x@0.1.2` (semver-compatible), and 0.1.1 and 0.1.2 only added functions and a
+//! resource.
 
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::{HasSelf, Linker, Resource};
 
+use crate::capabilities::link_jobs::{BatchResult as LinkJobResult, LinkJob};
 use crate::capabilities::{self, HostError as NativeError, command as cmd, files as fs};
 use crate::policy::{MountGrant, MountRole};
 use crate::runtime::PhaseHost;
 
 wasmtime::component::bindgen!({
-    path: "../wit/since_v0.1.1",
+    path: "../wit/since_v0.1.2",
     world: "phase",
     imports: {
         // A phase that logs past its output limit is stopped, like one that floods stdout.
         "pungi:phase/log.write": trappable,
+    },
+    with: {
+        "pungi:phase/files.link-job": crate::capabilities::link_jobs::LinkJob,
     },
 });
 
@@ -22,9 +27,9 @@ use pungi::phase::{command, compose, config, files, log, metadata, progress, typ
 mod koji;
 
 /// The WIT package version this module implements.
-pub const VERSION: &str = "0.1.1";
+pub const VERSION: &str = "0.1.2";
 
-/// Adds every `pungi:phase@0.1.1` import (and so every 0.1.0 one) to `linker`.
+/// Adds every `pungi:phase@0.1.2` import (and so every 0.1.0 and 0.1.1 one) to `linker`.
 pub fn add_to_linker(linker: &mut Linker<PhaseHost>) -> wasmtime::Result<()> {
     Phase::add_to_linker::<_, HasSelf<PhaseHost>>(linker, |host| host)
 }
@@ -46,6 +51,25 @@ fn wit_link_kind(kind: fs::LinkKind) -> files::LinkKind {
         fs::LinkKind::Existing => files::LinkKind::Existing,
     }
 }
+
+/// `(source, destination)` pairs, as [`fs::link_many`] takes them.
+fn native_pairs(requests: Vec<files::LinkRequest>) -> Vec<(String, String)> {
+    requests
+        .into_iter()
+        .map(|r| (r.source, r.destination))
+        .collect()
+}
+
+fn wit_link_results(results: LinkJobResult) -> WitLinkResults {
+    Ok(results
+        .map_err(wit_error)?
+        .into_iter()
+        .map(|r| r.map(wit_link_kind).map_err(wit_error))
+        .collect())
+}
+
+/// What `link-many` and `link-job.finish` answer.
+type WitLinkResults = Result<Vec<Result<files::LinkKind, types::HostError>>, types::HostError>;
 
 impl types::Host for PhaseHost {}
 
@@ -183,19 +207,21 @@ impl files::Host for PhaseHost {
             .map_err(wit_error)
     }
 
-    fn link_many(
+    fn link_many(&mut self, requests: Vec<files::LinkRequest>) -> WitLinkResults {
+        wit_link_results(fs::link_many(&self.env, &native_pairs(requests)))
+    }
+
+    fn start_links(
         &mut self,
         requests: Vec<files::LinkRequest>,
-    ) -> Result<Vec<Result<files::LinkKind, types::HostError>>, types::HostError> {
-        let pairs: Vec<(String, String)> = requests
-            .into_iter()
-            .map(|r| (r.source, r.destination))
-            .collect();
-        let results = fs::link_many(&self.env, &pairs).map_err(wit_error)?;
-        Ok(results
-            .into_iter()
-            .map(|r| r.map(wit_link_kind).map_err(wit_error))
-            .collect())
+    ) -> Result<Resource<LinkJob>, types::HostError> {
+        let job = self
+            .links
+            .start(&self.env, native_pairs(requests))
+            .map_err(wit_error)?;
+        self.table
+            .push(job)
+            .map_err(|e| types::HostError::Io(format!("holding the link job: {e}")))
     }
 
     fn digest(
@@ -215,6 +241,21 @@ impl files::Host for PhaseHost {
             })
             .collect();
         fs::digest(&self.env, &path, &algorithms).map_err(wit_error)
+    }
+}
+
+impl files::HostLinkJob for PhaseHost {
+    fn finish(&mut self, job: Resource<LinkJob>) -> WitLinkResults {
+        let job = self
+            .table
+            .get_mut(&job)
+            .map_err(|e| types::HostError::Invalid(format!("link job: {e}")))?;
+        wit_link_results(job.finish())
+    }
+
+    fn drop(&mut self, job: Resource<LinkJob>) -> wasmtime::Result<()> {
+        self.table.delete(job)?;
+        Ok(())
     }
 }
 
