@@ -122,12 +122,9 @@ impl DocumentStore {
         }
     }
 
-    fn note_read(&self, phase: &str, name: &str, read: &Result<String, HostError>) {
-        let sha = match read {
-            Ok(text) => digest(text.as_bytes()),
-            Err(HostError::NotFound(_)) => String::new(),
-            Err(_) => return,
-        };
+    /// Notes that `phase` read `name`, whose text hashed to `sha` ("" when it did not
+    /// exist).
+    fn note_read(&self, phase: &str, name: &str, sha: String) {
         self.reads
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -222,16 +219,24 @@ pub fn read(env: &PhaseEnv, name: &str) -> Result<String, HostError> {
         || {
             let phase = &env.grant.phase;
             if name == DELIVERABLES {
-                return read_text(name, &env.documents.deliverables_path(phase));
+                let text = read_text(name, &env.documents.deliverables_path(phase))?;
+                let sha = digest(text.as_bytes());
+                return Ok((text, sha));
             }
             if !env.grant.metadata_read.contains(name) {
                 return Err(deny(env, "read", name));
             }
             let read = env.documents.load(name);
+            let sha = match &read {
+                Ok(text) => digest(text.as_bytes()),
+                Err(_) => String::new(),
+            };
             // A document the phase also writes is partly its own output, so it cannot
             // tell on a restart whether the input changed; its writers upstream can.
-            if !env.grant.metadata_write.contains(name) {
-                env.documents.note_read(phase, name, &read);
+            if !env.grant.metadata_write.contains(name)
+                && matches!(read, Ok(_) | Err(HostError::NotFound(_)))
+            {
+                env.documents.note_read(phase, name, sha.clone());
             }
             let text = read?;
             if env.grant.metadata_write.contains(name) {
@@ -239,10 +244,12 @@ pub fn read(env: &PhaseEnv, name: &str) -> Result<String, HostError> {
                     .bases_mut()
                     .insert((phase.clone(), name.to_owned()), Some(text.clone()));
             }
-            Ok(text)
+            Ok((text, sha))
         },
-        |text| Some(digest(text.as_bytes())),
+        // Hashed once: the digest audited is the one a restart compares.
+        |(_, sha)| Some(sha.clone()),
     )
+    .map(|(text, _)| text)
 }
 
 /// Replaces a document the phase is granted to write.
