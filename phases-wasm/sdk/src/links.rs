@@ -11,9 +11,9 @@ use crate::host::{self, LinkJob, LinkResults};
 /// Links per host call and audit record.
 pub(crate) const BATCH: usize = 4096;
 
-/// Started batches kept before the oldest is waited for: bounds what the phase holds
-/// for error messages (the host bounds its own queue).
-const IN_FLIGHT: usize = 8;
+/// Started batches kept before the oldest is waited for. The host bounds its own queue
+/// (and makes `start-links` wait for room); this only bounds the handles held here.
+const IN_FLIGHT: usize = 1024;
 
 /// Files to place, sent to the host in batches as they are pushed. Made by
 /// [`crate::Context::background_links`]; [`BackgroundLinks::finish`] waits for the last
@@ -23,7 +23,7 @@ const IN_FLIGHT: usize = 8;
 #[derive(Default)]
 pub struct BackgroundLinks {
     pending: Vec<LinkRequest>,
-    started: VecDeque<(LinkJob, Vec<LinkRequest>)>,
+    started: VecDeque<LinkJob>,
 }
 
 impl BackgroundLinks {
@@ -43,8 +43,8 @@ impl BackgroundLinks {
     /// Waits until every pushed file is placed; the first failure, naming its file.
     pub fn finish(mut self) -> Result<(), PhaseError> {
         self.start()?;
-        while let Some((job, requests)) = self.started.pop_front() {
-            check(&requests, job.finish())?;
+        while let Some(job) = self.started.pop_front() {
+            check_background(job.finish())?;
         }
         Ok(())
     }
@@ -57,14 +57,25 @@ impl BackgroundLinks {
         let job = host::files_start_links(&requests).map_err(|e| {
             PhaseError::host(format_args!("starting to link {} files", requests.len()), e)
         })?;
-        self.started.push_back((job, requests));
+        self.started.push_back(job);
         if self.started.len() > IN_FLIGHT
-            && let Some((job, requests)) = self.started.pop_front()
+            && let Some(job) = self.started.pop_front()
         {
-            check(&requests, job.finish())?;
+            check_background(job.finish())?;
         }
         Ok(())
     }
+}
+
+/// A background batch's answer as the phase's error: the host's errors name the files
+/// (the requests are not kept: a distribution's worth would double what the phase
+/// holds).
+fn check_background(results: LinkResults) -> Result<(), PhaseError> {
+    let results = results.map_err(|e| PhaseError::host("linking in the background", e))?;
+    for result in results {
+        result.map_err(|e| PhaseError::host("linking in the background", e))?;
+    }
+    Ok(())
 }
 
 /// The host's answer for `requests` as the phase's error: the batch's own, or its first
