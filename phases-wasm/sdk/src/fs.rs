@@ -1,6 +1,7 @@
 //! File helpers over WASI with errors that name the path, for phases writing trees.
 
-use std::io::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 
 use crate::PhaseError;
 
@@ -19,15 +20,26 @@ pub fn read_json<T: serde::de::DeserializeOwned>(path: &str) -> Result<T, PhaseE
 /// parent directories, so a killed compose never leaves it half-written; a write that
 /// fails (a full disk) removes its temporary.
 pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), PhaseError> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomic`] for content produced as it is written (through a buffer), so a file
+/// of hundreds of MB never has to be held whole in the phase's memory. The buffer's type
+/// is concrete so that serializers writing a few bytes at a time inline its fast path.
+pub fn write_atomic_with(
+    path: &str,
+    produce: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+) -> Result<(), PhaseError> {
     let (dir, name) = path
         .rsplit_once('/')
         .ok_or_else(|| PhaseError::internal(format!("{path} is not an absolute path")))?;
     std::fs::create_dir_all(dir).map_err(|e| PhaseError::io(format!("creating {dir}"), e))?;
     let tmp = format!("{dir}/.{name}.tmp");
-    let written = std::fs::File::create(&tmp)
-        .and_then(|mut file| {
-            file.write_all(bytes)?;
-            file.sync_all()
+    let written = File::create(&tmp)
+        .and_then(|file| {
+            let mut out = BufWriter::with_capacity(1 << 20, file);
+            produce(&mut out)?;
+            out.into_inner().map_err(|e| e.into_error())?.sync_all()
         })
         .map_err(|e| PhaseError::io(format!("writing {tmp}"), e))
         .and_then(|()| {
@@ -41,16 +53,14 @@ pub fn write_atomic(path: &str, bytes: &[u8]) -> Result<(), PhaseError> {
 }
 
 /// Serializes `value` as pretty JSON with productmd's four-space indent and writes it
-/// atomically.
+/// atomically, streaming: `rpms.json` of a whole distribution is 150 MB.
 pub fn write_json<T: serde::Serialize>(path: &str, value: &T) -> Result<(), PhaseError> {
-    let mut out = Vec::new();
-    let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut serializer = serde_json::Serializer::with_formatter(&mut out, formatter);
-    value
-        .serialize(&mut serializer)
-        .map_err(|e| PhaseError::internal(format!("serializing {path}: {e}")))?;
-    out.push(b'\n');
-    write_atomic(path, &out)
+    write_atomic_with(path, |out| {
+        let formatter = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let mut serializer = serde_json::Serializer::with_formatter(out, formatter);
+        value.serialize(&mut serializer)?;
+        serializer.into_inner().write_all(b"\n")
+    })
 }
 
 #[cfg(test)]
