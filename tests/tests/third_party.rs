@@ -231,7 +231,7 @@ fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
             "sbom",
             &path,
             &sha256,
-            r#"{"dirs": {"compose": "rw", "work": "rw"}, "metadata-read": ["gather", "pkgset_index"]}"#,
+            r#"{"dirs": {"compose": "rw", "work": "rw"}, "metadata-read": ["gather", "pkgset"]}"#,
             "{}",
         )],
     );
@@ -239,7 +239,7 @@ fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
         &input,
         &[(
             "sbom",
-            "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset_index\"]",
+            "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset\"]",
         )],
     );
     let composes = scratch.path().join("composes");
@@ -276,7 +276,7 @@ fn sbom_compose() -> &'static (tempfile::TempDir, PathBuf) {
                 "sbom",
                 &path,
                 &sha256,
-                r#"{"dirs": {"compose": "rw"}, "metadata-read": ["gather", "pkgset_index"]}"#,
+                r#"{"dirs": {"compose": "rw"}, "metadata-read": ["gather", "pkgset"]}"#,
                 r#"{"namespace": "https://demo.example/spdx"}"#,
             )],
         );
@@ -284,7 +284,7 @@ fn sbom_compose() -> &'static (tempfile::TempDir, PathBuf) {
             &input,
             &[(
                 "sbom",
-                "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset_index\"]",
+                "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset\"]",
             )],
         );
         let composes = scratch.path().join("composes");

@@ -25,9 +25,9 @@ const EXAMPLES: &[Example] = &[
         entry: r#""after": "createrepo",
         "failable": True,
         "config": {"namespace": "https://demo.example/spdx"},
-        "grant": {"dirs": {"compose": "rw"}, "metadata-read": ["gather", "pkgset_index"], "metadata-write": []},"#,
+        "grant": {"dirs": {"compose": "rw"}, "metadata-read": ["gather", "pkgset"], "metadata-write": []},"#,
         policy: r#"dirs = { compose = "rw" }
-metadata-read = ["gather", "pkgset_index"]"#,
+metadata-read = ["gather", "pkgset"]"#,
     },
     Example {
         file: "pungi_example_changelog_diff.wasm",

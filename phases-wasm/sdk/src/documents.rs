@@ -3,8 +3,9 @@
 //! `ctx.read::<GatherDocument>()` reads the `gather` document as the type Gather wrote;
 //! the policy still has to list the name (`metadata-read = ["gather"]`). Its trees name
 //! their packages by position in the package set: read `PkgsetIndexDocument`
-//! (`pkgset_index`: names, versions, sizes, checksums, dependencies) or `PkgsetDocument`
-//! (`pkgset`: also file lists and changelogs) and call `tree.resolve(&pkgset)`.
+//! (`pkgset_index`: names, versions, sizes, source RPMs, dependencies; what solving
+//! needs) or `PkgsetDocument` (`pkgset`: whole records, with licenses, checksums, file
+//! lists and changelogs) and call `tree.resolve(&pkgset)`.
 
 pub use pungi_documents::*;
 pub use pungi_repodata::{Changelog, Checksum, ChecksumKind, Evr, Package, rpmvercmp};

@@ -4,8 +4,8 @@
 //! Each binary RPM of the tree is an SPDX package (name, EVR, declared license, sha256
 //! of the file, package URL), described by the document and `GENERATED_FROM` its
 //! source RPM. The data comes from the `gather` document (which packages are in which
-//! tree) and the `pkgset_index` document (the records Pkgset read from the RPM headers,
-//! without file lists or changelogs); nothing is read twice.
+//! tree) and the `pkgset` document (the records Pkgset read from the RPM headers: the
+//! lean `pkgset_index` has no licenses or checksums); nothing is read twice.
 //!
 //! Why SPDX 2.3 and not CycloneDX: RPM `License:` tags are SPDX expressions in Fedora
 //! and RHEL, and the distributions publish SPDX SBOMs; the `GENERATED_FROM` relationship
@@ -15,14 +15,12 @@
 //! `{"namespace": "https://sbom.example.com/spdx"}`, the URI prefix of each document's
 //! namespace (`<namespace>/<compose id>/<variant>.<arch>`).
 //!
-//! Policy it needs: `dirs = { compose = "rw" }`, `metadata-read = ["gather", "pkgset_index"]`.
+//! Policy it needs: `dirs = { compose = "rw" }`, `metadata-read = ["gather", "pkgset"]`.
 
 mod license;
 mod spdx;
 
-use pungi_phase_sdk::documents::{
-    ChecksumKind, GatherDocument, PkgsetIndexDocument, Tree, TreeKind,
-};
+use pungi_phase_sdk::documents::{ChecksumKind, GatherDocument, PkgsetDocument, Tree, TreeKind};
 use pungi_phase_sdk::{
     Context, DigestAlgorithm, Phase, PhaseError, Progress, Summary, fs, log, register_phase,
 };
@@ -62,7 +60,7 @@ impl Phase for Sbom {
         }
         let info = ctx.info();
         let gather: GatherDocument = ctx.read()?;
-        let pkgset: PkgsetIndexDocument = ctx.read()?;
+        let pkgset: PkgsetDocument = ctx.read()?;
         let binary_trees: Vec<&Tree> = gather
             .trees
             .iter()
@@ -112,7 +110,7 @@ impl Phase for Sbom {
 fn with_sha256<'a>(
     ctx: &Context,
     tree: &'a Tree,
-    pkgset: &'a PkgsetIndexDocument,
+    pkgset: &'a PkgsetDocument,
 ) -> Result<Vec<Rpm<'a>>, PhaseError> {
     let placed = tree
         .resolve(pkgset)

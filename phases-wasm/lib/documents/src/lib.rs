@@ -285,3 +285,68 @@ pub struct ProductImage {
     pub path: String,
     pub size: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use pungi_repodata::{Dependency, FileEntry, FileKind};
+
+    use super::*;
+
+    fn package(name: &str, requires: &[&str], files: &[&str]) -> PkgsetPackage {
+        PkgsetPackage {
+            path: format!("/repos/x86_64/0/{name}.rpm"),
+            sigkey: None,
+            package: Package {
+                name: name.to_owned(),
+                version: "1".to_owned(),
+                release: "1".to_owned(),
+                arch: "x86_64".to_owned(),
+                summary: format!("The {name} package"),
+                license: "MIT".to_owned(),
+                size_package: 1234,
+                checksum: pungi_repodata::ChecksumKind::Sha256.digest(name.as_bytes()),
+                location: format!("Packages/{name}.rpm"),
+                requires: requires.iter().map(|r| Dependency::any(*r)).collect(),
+                files: files
+                    .iter()
+                    .map(|f| FileEntry {
+                        path: (*f).to_owned(),
+                        kind: FileKind::File,
+                    })
+                    .collect(),
+                ..Package::default()
+            },
+        }
+    }
+
+    #[test]
+    fn the_solving_index_keeps_identity_size_dependencies_and_required_files_only() {
+        let full = PkgsetDocument {
+            arches: BTreeMap::from([(
+                "x86_64".to_owned(),
+                vec![
+                    package("app", &["/usr/bin/tool"], &["/usr/share/app/data"]),
+                    package("tool", &[], &["/usr/bin/tool", "/usr/share/doc/tool"]),
+                ],
+            )]),
+            sources: Vec::new(),
+        };
+        let index = full.solving_index();
+        let tool = &index.arches["x86_64"][1];
+        assert_eq!(tool.package.name, "tool");
+        assert_eq!(tool.package.size_package, 1234);
+        assert_eq!(tool.path, "/repos/x86_64/0/tool.rpm");
+        let files: Vec<&str> = tool.package.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(files, ["/usr/bin/tool"]);
+        let app = &index.arches["x86_64"][0].package;
+        assert_eq!(app.requires, full.arches["x86_64"][0].package.requires);
+        assert!(app.files.is_empty());
+
+        let json = serde_json::to_string(&index).unwrap();
+        for gone in ["summary", "license", "checksum", "location", "header_range"] {
+            assert!(!json.contains(&format!("\"{gone}\"")), "{gone} in {json}");
+        }
+        let back: PkgsetDocument = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.arches["x86_64"][1].package, tool.package);
+    }
+}

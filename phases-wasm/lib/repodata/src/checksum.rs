@@ -101,6 +101,14 @@ pub struct Checksum {
     pub hex: String,
 }
 
+impl Checksum {
+    /// No digest recorded (a record reduced to what solving needs): left out when
+    /// serialized.
+    pub fn is_absent(&self) -> bool {
+        self.hex.is_empty()
+    }
+}
+
 /// Passes bytes through to `inner` while hashing and counting them.
 pub(crate) struct HashingWriter<W> {
     inner: W,

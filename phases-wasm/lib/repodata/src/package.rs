@@ -2,8 +2,8 @@
 //! phases hand each other (pkgset -> gather -> createrepo), so it serializes
 //! with serde and holds no file handles.
 
+use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,33 +20,47 @@ pub struct Package {
     pub release: String,
     /// `src` for source packages.
     pub arch: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub summary: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub license: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub vendor: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub group: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub buildhost: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub packager: String,
     /// The source RPM's file name; empty for a source package.
     pub sourcerpm: String,
     /// Seconds since the epoch.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub build_time: u64,
     /// The RPM file's modification time, in seconds since the epoch.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub file_time: u64,
     /// Size of the RPM file.
     pub size_package: u64,
     /// Sum of the installed file sizes.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub size_installed: u64,
     /// Size of the uncompressed payload archive.
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub size_archive: u64,
     /// Byte offsets `(start, end)` of the main header in the RPM file, as
     /// createrepo records them in `rpm:header-range`.
+    #[serde(default, skip_serializing_if = "is_zero_range")]
     pub header_range: (u64, u64),
     /// Checksum of the whole RPM file: the package's `pkgid`.
+    #[serde(default, skip_serializing_if = "Checksum::is_absent")]
     pub checksum: Checksum,
     /// Path relative to the repository root, e.g. `Packages/b/bash-5.2-1.x86_64.rpm`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub location: String,
     pub provides: Vec<Dependency>,
     pub requires: Vec<Dependency>,
@@ -67,6 +81,14 @@ pub struct Package {
     /// Newest first, as in the RPM header.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changelogs: Vec<Changelog>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_range(range: &(u64, u64)) -> bool {
+    *range == (0, 0)
 }
 
 /// One path owned by a package.
@@ -168,15 +190,31 @@ impl Package {
         self.changelogs.shrink_to_fit();
     }
 
-    /// The record as dependency solving sees it: everything but the description and
-    /// changelogs, and of the files only those in `wanted` (the paths some package
+    /// The record as dependency solving sees it: identity (NEVRA, source RPM), size,
+    /// dependencies, and of the files only those in `wanted` (the paths some package
     /// requires, see [`crate::wanted_files`]) and shared libraries directly in a library
-    /// directory (what multilib's `runtime` method looks for). A fraction of the full
-    /// record's size at distribution scale, with the same answers to every query the
-    /// package set can make.
+    /// directory (what multilib's `runtime` method looks for). Descriptive fields
+    /// (summary, URL, license, packager...), the checksum, header range, location and
+    /// changelogs are left empty, so they are not serialized. Half the full record's
+    /// size at distribution scale, with the same answers to every query the package set
+    /// can make.
     pub fn solving_view(&self, wanted: &HashSet<Cow<'_, str>>) -> Package {
         Package {
+            summary: String::new(),
             description: String::new(),
+            url: String::new(),
+            license: String::new(),
+            vendor: String::new(),
+            group: String::new(),
+            buildhost: String::new(),
+            packager: String::new(),
+            build_time: 0,
+            file_time: 0,
+            size_installed: 0,
+            size_archive: 0,
+            header_range: (0, 0),
+            checksum: Checksum::default(),
+            location: String::new(),
             changelogs: Vec::new(),
             files: self
                 .files
