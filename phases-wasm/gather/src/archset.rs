@@ -3,7 +3,7 @@
 //! or conflicts with what. Every per-package fact is kept by position, so the
 //! closure never allocates per lookup.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use pungi_comps::fnmatch;
 use pungi_repodata::{Dependency, Package, ProvidesIndex, Range, arch::multilib_arches};
@@ -22,9 +22,9 @@ pub struct ArchSet<'a> {
 
 impl<'a> ArchSet<'a> {
     pub fn new(arch: &'a str, packages: Vec<&'a Package>) -> Self {
-        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
-        let mut obsoleters: HashMap<&str, Vec<(usize, &Dependency)>> = HashMap::new();
-        let mut conflicters: HashMap<&str, Vec<(usize, &Dependency)>> = HashMap::new();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::default();
+        let mut obsoleters: HashMap<&str, Vec<(usize, &Dependency)>> = HashMap::default();
+        let mut conflicters: HashMap<&str, Vec<(usize, &Dependency)>> = HashMap::default();
         for (index, package) in packages.iter().enumerate() {
             by_name.entry(&package.name).or_default().push(index);
             for dep in &package.obsoletes {

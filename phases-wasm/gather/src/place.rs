@@ -2,7 +2,10 @@
 //! document (one tree per repository to be, naming its packages by their position in
 //! the package set) and `rpms.json`.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use pungi_documents::{GatherDocument, PkgsetDocument, PkgsetPackage, Tree, TreeKind, TreePackage};
 use pungi_phase_sdk::{BackgroundLinks, ComposeInfo, Context, MountRole, PhaseError};
@@ -123,8 +126,10 @@ impl<'a> Placer<'a> {
                     entry: &list[index],
                 };
                 if let Some(path) = self.put(tree, &item)? {
-                    let srpm = self.srpm_nevra(&item.entry.package.sourcerpm);
-                    self.record(variant, arch, &srpm, path, &item, category);
+                    let srpm = srpm_nevra(&self.sources, &item.entry.package.sourcerpm);
+                    let nevra = productmd_nevra(&item.entry.package);
+                    let entry = rpm_entry(&item, path, category);
+                    self.rpms.add(variant, arch, &srpm, nevra, entry);
                 }
             }
         }
@@ -137,7 +142,7 @@ impl<'a> Placer<'a> {
         if !wanted.is_empty() {
             let tree = self.tree(variant, "src", TreeKind::Source, &source_tree, None);
             for srpm in wanted {
-                let Some((index, nevra)) = self.sources.get(srpm).cloned() else {
+                let Some(&(index, ref nevra)) = self.sources.get(srpm) else {
                     pungi_phase_sdk::log::warn(format!(
                         "{variant}.{arch}: source package {srpm} is not in the package set"
                     ));
@@ -147,9 +152,10 @@ impl<'a> Placer<'a> {
                     index,
                     entry: &self.pkgset.sources[index as usize],
                 };
+                let path = concat(&[&source_tree, "/", &location(&item.entry.package)]);
+                let entry = rpm_entry(&item, path, RpmCategory::Source);
+                self.rpms.add(variant, arch, nevra, nevra.clone(), entry);
                 self.put(tree, &item)?;
-                let path = format!("{source_tree}/{}", location(&item.entry.package));
-                self.record(variant, arch, &nevra, path, &item, RpmCategory::Source);
             }
         }
         Ok(())
@@ -178,7 +184,7 @@ impl<'a> Placer<'a> {
                 comps: comps.map(str::to_owned),
             },
             root: root.to_owned(),
-            held: HashSet::new(),
+            held: HashSet::default(),
         });
         self.tree_index.insert(key, self.trees.len() - 1);
         self.trees.len() - 1
@@ -192,10 +198,10 @@ impl<'a> Placer<'a> {
             return Ok(None);
         }
         let location = location(&item.entry.package);
-        let relative = format!("{}/{location}", builder.root);
+        let relative = concat(&[&builder.root, "/", &location]);
         self.links.push(
             item.entry.path.clone(),
-            format!("{}/{location}", builder.tree.path),
+            concat(&[&builder.tree.path, "/", &location]),
         )?;
         builder.tree.packages.push(TreePackage {
             index: item.index,
@@ -207,45 +213,6 @@ impl<'a> Placer<'a> {
             TreeKind::Source => self.counts.source += 1,
         }
         Ok(Some(relative))
-    }
-
-    /// Adds `item`, placed at compose-relative `path`, to `rpms.json` under
-    /// `variant`.`arch`.
-    fn record(
-        &mut self,
-        variant: &str,
-        arch: &str,
-        srpm: &str,
-        path: String,
-        item: &Item<'_>,
-        category: RpmCategory,
-    ) {
-        self.rpms.add(
-            variant,
-            arch,
-            srpm,
-            &productmd_nevra(&item.entry.package),
-            RpmEntry {
-                sigkey: item.entry.sigkey.clone(),
-                path,
-                category,
-            },
-        );
-    }
-
-    /// The productmd NEVRA of a source RPM file name, with the epoch of the source
-    /// package when it is in the package set.
-    fn srpm_nevra(&self, file: &str) -> String {
-        if let Some((_, nevra)) = self.sources.get(file) {
-            return nevra.clone();
-        }
-        let stem = file.strip_suffix(".src.rpm").unwrap_or(file);
-        let mut parts = stem.rsplitn(3, '-');
-        let (release, version, name) = (parts.next(), parts.next(), parts.next());
-        match (name, version, release) {
-            (Some(n), Some(v), Some(r)) => format!("{n}-0:{v}-{r}.src"),
-            _ => format!("{stem}-0:0-0.src"),
-        }
     }
 
     /// The `gather` document, `rpms.json`, the counts, and the links still being placed.
@@ -267,28 +234,77 @@ impl<'a> Placer<'a> {
     }
 }
 
+/// The productmd NEVRA of a source RPM file name, with the epoch of the source
+/// package when it is in the package set.
+fn srpm_nevra<'s>(sources: &'s HashMap<String, (u32, String)>, file: &str) -> Cow<'s, str> {
+    if let Some((_, nevra)) = sources.get(file) {
+        return Cow::Borrowed(nevra);
+    }
+    let stem = file.strip_suffix(".src.rpm").unwrap_or(file);
+    let mut parts = stem.rsplitn(3, '-');
+    let (release, version, name) = (parts.next(), parts.next(), parts.next());
+    Cow::Owned(match (name, version, release) {
+        (Some(n), Some(v), Some(r)) => format!("{n}-0:{v}-{r}.src"),
+        _ => format!("{stem}-0:0-0.src"),
+    })
+}
+
+/// `rpms.json`'s entry for `item`, placed at compose-relative `path`.
+fn rpm_entry(item: &Item<'_>, path: String, category: RpmCategory) -> RpmEntry {
+    RpmEntry {
+        sigkey: item.entry.sigkey.clone(),
+        path,
+        category,
+    }
+}
+
 /// `Packages/<first letter>/<file name>`: where Pungi puts a package in a tree.
 fn location(package: &Package) -> String {
-    let name = file_name(package);
-    format!("Packages/{}/{name}", first_letter(&name))
+    let p = package;
+    let letter = p
+        .name
+        .chars()
+        .next()
+        .map_or('_', |c| c.to_ascii_lowercase());
+    let mut buffer = [0; 4];
+    concat(&[
+        "Packages/",
+        letter.encode_utf8(&mut buffer),
+        "/",
+        &p.name,
+        "-",
+        &p.version,
+        "-",
+        &p.release,
+        ".",
+        &p.arch,
+        ".rpm",
+    ])
 }
 
 /// `name-version-release.arch.rpm`, as rpmbuild names package files.
 fn file_name(package: &Package) -> String {
-    format!(
-        "{}-{}-{}.{}.rpm",
-        package.name, package.version, package.release, package.arch
-    )
-}
-
-fn first_letter(file: &str) -> char {
-    file.chars().next().map_or('_', |c| c.to_ascii_lowercase())
+    let p = package;
+    concat(&[
+        &p.name, "-", &p.version, "-", &p.release, ".", &p.arch, ".rpm",
+    ])
 }
 
 /// `name-epoch:version-release.arch` with the epoch always written, as productmd wants.
 fn productmd_nevra(package: &Package) -> String {
-    format!(
-        "{}-{}:{}-{}.{}",
-        package.name, package.epoch, package.version, package.release, package.arch
-    )
+    let p = package;
+    let epoch = p.epoch.to_string();
+    concat(&[
+        &p.name, "-", &epoch, ":", &p.version, "-", &p.release, ".", &p.arch,
+    ])
+}
+
+/// The parts one after the other, in one allocation: placing a distribution builds
+/// millions of paths and names, and `format!` costs several times more in Wasm.
+fn concat(parts: &[&str]) -> String {
+    let mut joined = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        joined.push_str(part);
+    }
+    joined
 }

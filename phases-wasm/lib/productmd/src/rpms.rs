@@ -58,7 +58,7 @@ impl Rpms {
         variant: &str,
         arch: &str,
         srpm_nevra: &str,
-        nevra: &str,
+        nevra: String,
         entry: RpmEntry,
     ) {
         // Looked up before inserting: a compose adds hundreds of thousands of entries
@@ -71,6 +71,6 @@ impl Rpms {
         }
         let arches = slot(&mut self.payload.rpms, variant);
         let sources = slot(arches, arch);
-        slot(sources, srpm_nevra).insert(nevra.to_owned(), entry);
+        slot(sources, srpm_nevra).insert(nevra, entry);
     }
 }

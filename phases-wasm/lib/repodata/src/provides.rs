@@ -2,8 +2,8 @@
 //! answer it, for Gather's dependency closure and the Test phase's
 //! repoclosure. Built once in linear time; each query is a hash lookup.
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 use crate::dependency::{Dependency, Range};
 use crate::package::Package;
@@ -42,7 +42,7 @@ impl<'a> ProvidesIndex<'a> {
     pub fn new(packages: impl IntoIterator<Item = &'a Package>) -> Self {
         let packages: Vec<&'a Package> = packages.into_iter().collect();
         let mut by_name: HashMap<&'a str, Vec<Provider>> =
-            HashMap::with_capacity(packages.len() * 4);
+            HashMap::with_capacity_and_hasher(packages.len() * 4, Default::default());
         for (i, p) in packages.iter().enumerate() {
             let package = i as u32;
             if !p.is_source() {
@@ -60,7 +60,8 @@ impl<'a> ProvidesIndex<'a> {
             }
         }
         let wanted_files = wanted_files(packages.iter().copied());
-        let mut by_file: HashMap<&'a str, Vec<u32>> = HashMap::with_capacity(wanted_files.len());
+        let mut by_file: HashMap<&'a str, Vec<u32>> =
+            HashMap::with_capacity_and_hasher(wanted_files.len(), Default::default());
         for (i, p) in packages.iter().enumerate() {
             if p.is_source() {
                 continue;
@@ -251,7 +252,7 @@ impl<'a> ProvidesIndex<'a> {
 /// rich one): the only paths a dependency query over them can ask about. Pkgset keeps
 /// these in the package set's solving records, as libsolv's `addfileprovides` does.
 pub fn wanted_files<'a>(packages: impl IntoIterator<Item = &'a Package>) -> HashSet<Cow<'a, str>> {
-    let mut wanted: HashSet<Cow<'a, str>> = HashSet::new();
+    let mut wanted: HashSet<Cow<'a, str>> = HashSet::default();
     for dep in packages.into_iter().flat_map(dependency_lists) {
         if dep.is_file() {
             wanted.insert(Cow::Borrowed(dep.name.as_str()));
