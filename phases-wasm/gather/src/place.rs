@@ -10,6 +10,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use pungi_documents::{GatherDocument, PkgsetDocument, PkgsetPackage, Tree, TreeKind, TreePackage};
 use pungi_phase_sdk::{BackgroundLinks, ComposeInfo, Context, MountRole, PhaseError};
 use pungi_productmd::{Compose, RpmCategory, RpmEntry, Rpms};
+
+use crate::rpms_json::RpmsBuilder;
 use pungi_repodata::Package;
 
 use crate::archset::{ArchSet, Filter};
@@ -33,6 +35,7 @@ struct TreeBuilder {
 
 /// Places packages into trees as variants are gathered, then hands over the records.
 pub struct Placer<'a> {
+    /// The compose mount's path.
     compose: String,
     pkgset: &'a PkgsetDocument,
     /// Source RPM file name -> position in the package set's sources and productmd NEVRA.
@@ -42,7 +45,9 @@ pub struct Placer<'a> {
     tree_index: BTreeMap<(String, String, TreeKind), usize>,
     /// Placing the files, beside the gathering of the next variants.
     links: BackgroundLinks,
-    rpms: Rpms,
+    /// The compose `rpms.json` describes (its `payload.compose`).
+    rpms_compose: Compose,
+    rpms: RpmsBuilder,
     counts: Counts,
 }
 
@@ -74,14 +79,15 @@ impl<'a> Placer<'a> {
             trees: Vec::new(),
             tree_index: BTreeMap::new(),
             links: ctx.background_links(),
-            rpms: Rpms::new(Compose {
+            rpms: RpmsBuilder::default(),
+            rpms_compose: Compose {
                 id: info.id.clone(),
                 kind: info.compose_type.clone(),
                 date: info.date.clone(),
                 respin: info.respin,
                 label: info.label.clone(),
                 r#final: None,
-            }),
+            },
             counts: Counts::default(),
         })
     }
@@ -110,6 +116,7 @@ impl<'a> Placer<'a> {
                 p.is_debug() && srpms.contains(p.sourcerpm.as_str()) && !filter.excludes(p)
             })
             .collect();
+        let rpms = self.rpms.tree(variant, arch);
         let os = format!("{variant}/{arch}/os");
         let debug_tree = format!("{variant}/{arch}/debug/tree");
         for (indices, root, kind, category) in [
@@ -129,7 +136,7 @@ impl<'a> Placer<'a> {
                     let srpm = srpm_nevra(&self.sources, &item.entry.package.sourcerpm);
                     let nevra = productmd_nevra(&item.entry.package);
                     let entry = rpm_entry(&item, path, category);
-                    self.rpms.add(variant, arch, &srpm, nevra, entry);
+                    self.rpms.add(rpms, &srpm, nevra, entry);
                 }
             }
         }
@@ -154,7 +161,7 @@ impl<'a> Placer<'a> {
                 };
                 let path = concat(&[&source_tree, "/", &location(&item.entry.package)]);
                 let entry = rpm_entry(&item, path, RpmCategory::Source);
-                self.rpms.add(variant, arch, nevra, nevra.clone(), entry);
+                self.rpms.add(rpms, nevra, nevra.clone(), entry);
                 self.put(tree, &item)?;
             }
         }
@@ -230,7 +237,8 @@ impl<'a> Placer<'a> {
         for tree in &mut trees {
             tree.packages.sort_by(|a, b| a.location.cmp(&b.location));
         }
-        (GatherDocument { trees }, self.rpms, self.counts, self.links)
+        let rpms = self.rpms.build(self.rpms_compose);
+        (GatherDocument { trees }, rpms, self.counts, self.links)
     }
 }
 

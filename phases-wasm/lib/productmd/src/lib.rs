@@ -12,4 +12,4 @@ mod rpms;
 pub use composeinfo::{ComposeInfo, Release, Variant, VariantPaths};
 pub use header::{Compose, FORMAT_VERSION, Header};
 pub use images::{Image, Images};
-pub use rpms::{RpmCategory, RpmEntry, Rpms};
+pub use rpms::{RpmCategory, RpmEntry, Rpms, RpmsBySource};
