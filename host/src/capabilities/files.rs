@@ -56,24 +56,34 @@ pub fn link(env: &PhaseEnv, source: &str, destination: &str) -> Result<LinkKind,
     )
 }
 
+/// What a batch of links comes to: one answer per link, or an error for the whole batch.
+pub type BatchResult = Result<Vec<Result<LinkKind, HostError>>, HostError>;
+
+/// A batch's answer in another vocabulary (a WIT version's types, the SDK's), each
+/// kind and error translated.
+pub fn translate_batch<K, E>(
+    results: BatchResult,
+    kind: impl Fn(LinkKind) -> K,
+    error: impl Fn(HostError) -> E,
+) -> Result<Vec<Result<K, E>>, E> {
+    Ok(results
+        .map_err(&error)?
+        .into_iter()
+        .map(|r| r.map(&kind).map_err(&error))
+        .collect())
+}
+
 /// [`link`] for many files in one call with one audit record, which lists every pair
 /// and, when some failed, each failure; the outcome is `denied` when any was denied.
 /// Directories opened for one file serve the next ones. (Placing them from several
 /// threads was measured and gained nothing: the kernel's link work, about 6 µs a file
 /// on ext4, is what takes the time, and it does not spread over cores.)
-pub fn link_many(
-    env: &PhaseEnv,
-    requests: &[(String, String)],
-) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
+pub fn link_many(env: &PhaseEnv, requests: &[(String, String)]) -> BatchResult {
     link_batch(env, "link-many", requests)
 }
 
 /// [`link_many`], audited as `operation`: how the batch reached the host.
-pub fn link_batch(
-    env: &PhaseEnv,
-    operation: &str,
-    requests: &[(String, String)],
-) -> Result<Vec<Result<LinkKind, HostError>>, HostError> {
+pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]) -> BatchResult {
     let mut beneath = Beneath::default();
     let results: Vec<_> = requests
         .iter()

@@ -11,7 +11,7 @@
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 
-use super::files::{self, LinkKind};
+use super::files::{self, BatchResult};
 use super::{HostError, PhaseEnv};
 
 /// Batches that may wait for the worker before `start` waits for room. A phase decides
@@ -19,9 +19,6 @@ use super::{HostError, PhaseEnv};
 /// SDK's 4,096-link batches (about 50 MB of paths, 1.5 s of kernel work) absorb a
 /// distribution variant's burst, where 4 made the phase wait for the kernel after all.
 const QUEUE: usize = 64;
-
-/// What a batch comes to: one answer per link, or an error for the whole batch.
-pub type BatchResult = Result<Vec<Result<LinkKind, HostError>>, HostError>;
 
 /// One batch handed to the worker, and where its answer goes.
 struct Batch {

@@ -5,7 +5,8 @@
 
 use wasmtime::component::{HasSelf, Linker, Resource};
 
-use crate::capabilities::link_jobs::{BatchResult as LinkJobResult, LinkJob};
+use crate::capabilities::files::BatchResult;
+use crate::capabilities::link_jobs::LinkJob;
 use crate::capabilities::{self, HostError as NativeError, command as cmd, files as fs};
 use crate::policy::{MountGrant, MountRole};
 use crate::runtime::PhaseHost;
@@ -60,12 +61,8 @@ fn native_pairs(requests: Vec<files::LinkRequest>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn wit_link_results(results: LinkJobResult) -> WitLinkResults {
-    Ok(results
-        .map_err(wit_error)?
-        .into_iter()
-        .map(|r| r.map(wit_link_kind).map_err(wit_error))
-        .collect())
+fn wit_link_results(results: BatchResult) -> WitLinkResults {
+    fs::translate_batch(results, wit_link_kind, wit_error)
 }
 
 /// What `link-many` and `link-job.finish` answer.

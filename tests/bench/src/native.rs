@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pungi_host::capabilities::link_jobs::{BatchResult, LinkJob, LinkWorker};
+use pungi_host::capabilities::files::BatchResult;
+use pungi_host::capabilities::link_jobs::{LinkJob, LinkWorker};
 use pungi_host::capabilities::{self, HostError, PhaseEnv, command, files, log};
 use pungi_host::policy::{MountGrant, MountRole};
 use pungi_phase_sdk::bindings::pungi::phase::compose::MountRole as SdkRole;
@@ -104,11 +105,7 @@ fn native_pairs(requests: &[LinkRequest]) -> Vec<(String, String)> {
 }
 
 fn sdk_link_results(results: BatchResult) -> LinkResults {
-    Ok(results
-        .map_err(sdk_error)?
-        .into_iter()
-        .map(|r| r.map(sdk_link_kind).map_err(sdk_error))
-        .collect())
+    files::translate_batch(results, sdk_link_kind, sdk_error)
 }
 
 fn sdk_error(error: HostError) -> SdkError {
