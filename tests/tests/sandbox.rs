@@ -108,7 +108,7 @@ impl Sandbox {
                 mount("/compose", "compose", true, MountRole::Compose),
                 mount("/work", "work", false, MountRole::Work),
             ],
-            commands: BTreeSet::from(["ls".to_owned()]),
+            commands: BTreeSet::from(["ls".to_owned(), "sleep".to_owned()]),
             metadata_read: BTreeSet::from(["allowed-in".to_owned()]),
             metadata_write: BTreeSet::from(["allowed-out".to_owned()]),
             command_env: BTreeSet::from(["SOURCE_DATE_EPOCH".to_owned(), "LD_PRELOAD".to_owned()]),
@@ -134,6 +134,7 @@ impl Sandbox {
             documents: Arc::new(DocumentStore::new(self.path("metadata"))),
             audit: Arc::new(AuditLog::open(&self.path("audit.jsonl")).unwrap()),
             progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
+            started: std::time::Instant::now(),
         }
     }
 
@@ -510,6 +511,17 @@ fn an_infinite_loop_is_stopped_at_the_time_limit() {
     assert!(
         run.elapsed < TIME_LIMIT * 3,
         "stopped only after {:?}",
+        run.elapsed
+    );
+}
+
+#[test]
+fn commands_one_after_another_end_at_the_phase_time_limit() {
+    let run = run("commands-past-the-limit", None, &[]);
+    run.denied(&["`sleep` was killed", "the phase's time limit (2 s) ran out"]);
+    assert!(
+        run.elapsed < TIME_LIMIT + Duration::from_secs(1),
+        "the phase outlived its limit: {:?}",
         run.elapsed
     );
 }

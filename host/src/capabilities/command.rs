@@ -138,19 +138,26 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
     let cap = grant.limits.output_bytes;
     let stdout = capture(child.stdout.take(), cap);
     let stderr = capture(child.stderr.take(), cap);
-    let limit = invocation
+    let asked = invocation
         .timeout
         .map_or(grant.limits.time, |t| t.min(grant.limits.time));
+    let remaining = env.remaining_time();
+    let limit = asked.min(remaining);
     let status = child.wait_timeout(limit);
     kill_group(group);
     running().remove(&group);
     let status = status.map_err(|e| HostError::Io(format!("waiting for `{program}`: {e}")))?;
     let Some(status) = status else {
         let _ = child.wait();
-        return Err(HostError::Timeout(format!(
-            "`{program}` ran longer than {} s and was killed",
-            limit.as_secs()
-        )));
+        let why = if remaining < asked {
+            format!(
+                "the phase's time limit ({} s) ran out",
+                grant.limits.time.as_secs()
+            )
+        } else {
+            format!("it ran longer than {} s", limit.as_secs())
+        };
+        return Err(HostError::Timeout(format!("`{program}` was killed: {why}")));
     };
     let (stdout, cut_out) = stdout.join().unwrap_or_default();
     let (stderr, cut_err) = stderr.join().unwrap_or_default();

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod progress;
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::audit::{AuditLog, Event, Outcome};
 use crate::policy::Grant;
@@ -59,9 +60,20 @@ pub struct PhaseEnv {
     pub documents: Arc<DocumentStore>,
     pub audit: Arc<AuditLog>,
     pub progress: PhaseProgress,
+    /// When the phase started. Host calls that wait (commands, Koji tasks) wait at most
+    /// what is left of its time limit: the limit stops Wasm code, not a host call.
+    pub started: Instant,
 }
 
 impl PhaseEnv {
+    /// What is left of the phase's time limit.
+    pub fn remaining_time(&self) -> Duration {
+        self.grant
+            .limits
+            .time
+            .saturating_sub(self.started.elapsed())
+    }
+
     /// Runs `call` and records it in the audit log: its arguments, outcome and, when
     /// `digest` yields one, a digest of its result. A call that cannot be recorded is
     /// refused.

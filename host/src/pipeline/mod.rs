@@ -325,6 +325,7 @@ impl Pipeline<'_> {
             documents: shared.documents.clone(),
             audit: shared.audit.clone(),
             progress: PhaseProgress::new(bar),
+            started: std::time::Instant::now(),
         };
         let outcome = self.runtime.run(loaded, env);
         let documents = shared.documents.end(&phase.name);

@@ -168,6 +168,7 @@ pub fn host_digest(
         documents: Arc::new(DocumentStore::new(scratch.join("documents"))),
         audit: Arc::new(AuditLog::open(&scratch.join("digest-audit.jsonl"))?),
         progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
+        started: std::time::Instant::now(),
     };
     let started = Instant::now();
     for file in files_to_hash {

@@ -89,6 +89,7 @@ pub fn native_compose(config: &Path, target: &Path) -> anyhow::Result<Vec<(Strin
             documents: documents.clone(),
             audit: audit.clone(),
             progress: PhaseProgress::new(ProgressBar::hidden()),
+            started: std::time::Instant::now(),
         };
         let timing = run(phase, env).map_err(|e| anyhow::anyhow!("{}: {e:#}", spec.name))?;
         timings.push((spec.name.to_owned(), timing));

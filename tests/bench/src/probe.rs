@@ -140,6 +140,7 @@ fn env(dir: &Path, work: &Path, label: &str) -> anyhow::Result<PhaseEnv> {
         documents: Arc::new(DocumentStore::new(documents)),
         audit: Arc::new(AuditLog::open(&dir.join(format!("audit-{label}.jsonl")))?),
         progress: PhaseProgress::new(ProgressBar::hidden()),
+        started: std::time::Instant::now(),
     })
 }
 

@@ -53,5 +53,6 @@ pub fn phase_env(root: &Path, grant: Grant) -> PhaseEnv {
         documents: Arc::new(DocumentStore::new(root.join("metadata"))),
         audit: Arc::new(AuditLog::open(&root.join("audit.jsonl")).unwrap()),
         progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
+        started: std::time::Instant::now(),
     }
 }

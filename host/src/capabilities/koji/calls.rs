@@ -309,8 +309,10 @@ pub fn task_info(env: &PhaseEnv, task: u64) -> Result<TaskInfo, KojiError> {
     )
 }
 
-/// Polls the task until it is closed, failed or canceled, or `timeout` passes.
+/// Polls the task until it is closed, failed or canceled, or `timeout` passes (at most
+/// what is left of the phase's time limit).
 pub fn wait_task(env: &PhaseEnv, task: u64, timeout: Duration) -> Result<TaskInfo, KojiError> {
+    let timeout = timeout.min(env.remaining_time());
     audited(
         env,
         "wait-task",

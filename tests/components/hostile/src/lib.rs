@@ -54,6 +54,7 @@ impl Phase for Hostile {
             "command-relative-arg" => command(ctx, "ls", &["-a", "../.."], &[]),
             "command-cwd-outside" => run_command(ctx, invocation("ls", &[], &[]).with_cwd("/etc")),
             "command-hang" => command(ctx, "sleep", &["3600"], &[]),
+            "commands-past-the-limit" => commands_past_the_limit(ctx),
             "command-env-ldpreload" => command(
                 ctx,
                 "ls",
@@ -213,6 +214,16 @@ fn command(
     env: &[(&str, &str)],
 ) -> Result<Summary, PhaseError> {
     run_command(ctx, invocation(program, args, env))
+}
+
+/// Three commands of 1.5 s each, none longer than the phase's 2 s limit on its own: a
+/// phase must not outlive its limit by waiting in host calls.
+fn commands_past_the_limit(ctx: &Context) -> Result<Summary, PhaseError> {
+    for _ in 0..3 {
+        ctx.run_command(&invocation("sleep", &["1.5"], &[]))
+            .map_err(|e| denied(e.to_string()))?;
+    }
+    Ok(escaped("ran 4.5 s of commands in a phase limited to 2 s"))
 }
 
 fn run_command(ctx: &Context, invocation: Invocation) -> Result<Summary, PhaseError> {
