@@ -419,7 +419,7 @@ pub static OPTIONS: &[O] = &[
     O::new("tree_variants", STRINGS, "general", "Only compose these variants (empty: all).").default("[]"),
     O::new("hashed_directories", Type::Bool, "gather", "Put packages in subdirectories named by their first letter.").default("False"),
     O::new("link_type", Type::Enum(&["hardlink", "copy", "hardlink-or-copy", "symlink", "abspath-symlink"]), "gather", "How packages get into the compose tree.").default("\"hardlink-or-copy\""),
-    O::new("skip_phases", Type::List(&Type::Enum(PHASE_NAMES)), "general", "Phases not to run; phases this build lacks are accepted and ignored.").default("[]").yes(),
+    O::new("skip_phases", Type::List(&Type::Str), "general", "Phases not to run: Pungi's (those this build lacks are accepted and ignored) or the names in `custom_phases`.").default("[]").yes(),
     O::new("custom_phases", Type::List(&CUSTOM_PHASE), "general", "Third-party phase components: name, component (relative to the config), sha256, one of after/before/parallel_with, failable, config, grant (approved by `[phase.<name>]` in --policy).").default("[]").yes().extension(),
     O::new("failable_deliverables", Type::VariantArch(&STRINGS), "general", "Deliverables (`iso`, `live`, `image-build`, ...) whose failure does not fail the compose.").default("[]"),
     O::new("translate_paths", STRING_PAIRS, "general", "`(local prefix, URL prefix)` pairs to publish paths as URLs.").default("[]"),

@@ -5,6 +5,8 @@ use crate::load::LoadedConfig;
 use crate::pyrepr::repr;
 use crate::value::Value;
 
+use super::options::PHASE_NAMES;
+use super::suggest::did_you_mean;
 use super::validate::{Diagnostic, Severity, default_value, find, origin_of, truthy};
 
 /// Adds a diagnostic for every broken rule.
@@ -20,6 +22,7 @@ pub fn check(config: &LoadedConfig, out: &mut Vec<Diagnostic>) {
     rules.require_when_truthy("cts_url", &["translate_paths"]);
     rules.require_when_truthy("pkgset_scratch_modules", &["mbs_api_url"]);
     rules.media_checksum_one_file();
+    rules.skip_phases_known();
 }
 
 struct Rules<'a> {
@@ -150,6 +153,42 @@ impl Rules<'_> {
                 "`media_checksum_one_file = True` needs exactly one algorithm in `media_checksums`, which has {count}"
             );
             self.error("media_checksum_one_file", message);
+        }
+    }
+
+    /// `skip_phases` names phases Pungi has had or the config's own `custom_phases`
+    /// (which a per-option type cannot know).
+    fn skip_phases_known(&mut self) {
+        let custom: Vec<&str> = self
+            .get("custom_phases")
+            .and_then(Value::as_sequence)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_dict)
+            .filter_map(|entries| {
+                entries
+                    .iter()
+                    .find(|(key, _)| key.as_str() == Some("name"))
+                    .and_then(|(_, name)| name.as_str())
+            })
+            .collect();
+        let unknown: Vec<String> = self
+            .get("skip_phases")
+            .and_then(Value::as_sequence)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|name| !PHASE_NAMES.contains(name) && !custom.contains(name))
+            .map(|name| {
+                let known = PHASE_NAMES.iter().copied().chain(custom.iter().copied());
+                format!(
+                    "`skip_phases`: {name:?} is neither a Pungi phase nor one of `custom_phases`{}",
+                    did_you_mean(name, known)
+                )
+            })
+            .collect();
+        for message in unknown {
+            self.error("skip_phases", message);
         }
     }
 }

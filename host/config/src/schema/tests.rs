@@ -198,6 +198,22 @@ fn cross_option_rules() {
 }
 
 #[test]
+fn skip_phases_takes_pungi_phases_and_the_configs_custom_phases() {
+    let custom = "custom_phases = [{'name': 'sbom', 'component': 'sbom.wasm', 'sha256': 'x', 'after': 'createrepo'}]\n";
+    let found = lines(&report(&format!(
+        "{custom}skip_phases = ['weaver', 'sbom', 'createiso']\n"
+    )));
+    assert_eq!(found, Vec::<String>::new());
+    let found = lines(&report(&format!("{custom}skip_phases = ['sbmo']\n")));
+    assert_eq!(
+        found,
+        [
+            "9:1: error: `skip_phases`: \"sbmo\" is neither a Pungi phase nor one of `custom_phases`; did you mean `sbom`?"
+        ]
+    );
+}
+
+#[test]
 fn problems_in_included_files_point_there() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
