@@ -2,9 +2,9 @@
 //! phases hand each other (pkgset -> gather -> createrepo), so it serializes
 //! with serde and holds no file handles.
 
-use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
 
+use rustc_hash::FxHashSet as HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::checksum::Checksum;
@@ -199,30 +199,31 @@ impl Package {
     /// size at distribution scale, with the same answers to every query the package set
     /// can make.
     pub fn solving_view(&self, wanted: &HashSet<Cow<'_, str>>) -> Package {
+        // Built from what it keeps: copying the whole record (file lists, changelogs)
+        // only to empty most of it again was Pkgset's work for every package.
         Package {
-            summary: String::new(),
-            description: String::new(),
-            url: String::new(),
-            license: String::new(),
-            vendor: String::new(),
-            group: String::new(),
-            buildhost: String::new(),
-            packager: String::new(),
-            build_time: 0,
-            file_time: 0,
-            size_installed: 0,
-            size_archive: 0,
-            header_range: (0, 0),
-            checksum: Checksum::default(),
-            location: String::new(),
-            changelogs: Vec::new(),
+            name: self.name.clone(),
+            epoch: self.epoch,
+            version: self.version.clone(),
+            release: self.release.clone(),
+            arch: self.arch.clone(),
+            sourcerpm: self.sourcerpm.clone(),
+            size_package: self.size_package,
+            provides: self.provides.clone(),
+            requires: self.requires.clone(),
+            conflicts: self.conflicts.clone(),
+            obsoletes: self.obsoletes.clone(),
+            recommends: self.recommends.clone(),
+            suggests: self.suggests.clone(),
+            supplements: self.supplements.clone(),
+            enhances: self.enhances.clone(),
             files: self
                 .files
                 .iter()
                 .filter(|f| wanted.contains(f.path.as_str()) || is_shared_library(&f.path))
                 .cloned()
                 .collect(),
-            ..self.clone()
+            ..Package::default()
         }
     }
 
