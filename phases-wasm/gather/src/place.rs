@@ -10,11 +10,10 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use pungi_documents::{GatherDocument, PkgsetDocument, PkgsetPackage, Tree, TreeKind, TreePackage};
 use pungi_phase_sdk::{BackgroundLinks, ComposeInfo, Context, MountRole, PhaseError};
 use pungi_productmd::{Compose, RpmCategory, RpmEntry, Rpms};
-
-use crate::rpms_json::RpmsBuilder;
 use pungi_repodata::Package;
 
 use crate::archset::{ArchSet, Filter};
+use crate::rpms_json::RpmsBuilder;
 
 /// How many packages went where.
 #[derive(Default)]
@@ -159,7 +158,7 @@ impl<'a> Placer<'a> {
                     index,
                     entry: &self.pkgset.sources[index as usize],
                 };
-                let path = concat(&[&source_tree, "/", &location(&item.entry.package)]);
+                let path = concat([&source_tree, "/", &location(&item.entry.package)]);
                 let entry = rpm_entry(&item, path, RpmCategory::Source);
                 self.rpms.add(rpms, nevra, nevra.clone(), entry);
                 self.put(tree, &item)?;
@@ -205,10 +204,10 @@ impl<'a> Placer<'a> {
             return Ok(None);
         }
         let location = location(&item.entry.package);
-        let relative = concat(&[&builder.root, "/", &location]);
+        let relative = concat([&builder.root, "/", &location]);
         self.links.push(
             item.entry.path.clone(),
-            concat(&[&builder.tree.path, "/", &location]),
+            concat([&builder.tree.path, "/", &location]),
         )?;
         builder.tree.packages.push(TreePackage {
             index: item.index,
@@ -268,49 +267,41 @@ fn rpm_entry(item: &Item<'_>, path: String, category: RpmCategory) -> RpmEntry {
 
 /// `Packages/<first letter>/<file name>`: where Pungi puts a package in a tree.
 fn location(package: &Package) -> String {
-    let p = package;
-    let letter = p
+    let letter = package
         .name
         .chars()
         .next()
         .map_or('_', |c| c.to_ascii_lowercase());
     let mut buffer = [0; 4];
-    concat(&[
-        "Packages/",
-        letter.encode_utf8(&mut buffer),
-        "/",
-        &p.name,
-        "-",
-        &p.version,
-        "-",
-        &p.release,
-        ".",
-        &p.arch,
-        ".rpm",
-    ])
+    let directory = ["Packages/", letter.encode_utf8(&mut buffer), "/"];
+    concat(directory.into_iter().chain(file_name_parts(package)))
 }
 
 /// `name-version-release.arch.rpm`, as rpmbuild names package files.
 fn file_name(package: &Package) -> String {
-    let p = package;
-    concat(&[
+    concat(file_name_parts(package))
+}
+
+fn file_name_parts(p: &Package) -> [&str; 8] {
+    [
         &p.name, "-", &p.version, "-", &p.release, ".", &p.arch, ".rpm",
-    ])
+    ]
 }
 
 /// `name-epoch:version-release.arch` with the epoch always written, as productmd wants.
 fn productmd_nevra(package: &Package) -> String {
     let p = package;
     let epoch = p.epoch.to_string();
-    concat(&[
+    concat([
         &p.name, "-", &epoch, ":", &p.version, "-", &p.release, ".", &p.arch,
     ])
 }
 
 /// The parts one after the other, in one allocation: placing a distribution builds
 /// millions of paths and names, and `format!` costs several times more in Wasm.
-fn concat(parts: &[&str]) -> String {
-    let mut joined = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+fn concat<'s>(parts: impl IntoIterator<Item = &'s str, IntoIter: Clone>) -> String {
+    let parts = parts.into_iter();
+    let mut joined = String::with_capacity(parts.clone().map(str::len).sum());
     for part in parts {
         joined.push_str(part);
     }
