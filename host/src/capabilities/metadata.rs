@@ -115,11 +115,7 @@ impl DocumentStore {
 
     /// The sha256 of document `name` as it is now, "" when it does not exist.
     pub fn digest_of(&self, name: &str) -> Result<String, HostError> {
-        match self.load(name) {
-            Ok(text) => Ok(digest(text.as_bytes())),
-            Err(HostError::NotFound(_)) => Ok(String::new()),
-            Err(other) => Err(other),
-        }
+        sha_of(&self.load(name))
     }
 
     /// Notes that `phase` read `name`, whose text hashed to `sha` ("" when it did not
@@ -197,6 +193,15 @@ fn check_json<T: serde::de::DeserializeOwned>(name: &str, document: &str) -> Res
         .map_err(|e| HostError::Invalid(format!("document `{name}` is not JSON: {e}")))
 }
 
+/// The sha256 of a document as read, "" when it did not exist (what restarts compare).
+fn sha_of(read: &Result<String, HostError>) -> Result<String, HostError> {
+    match read {
+        Ok(text) => Ok(digest(text.as_bytes())),
+        Err(HostError::NotFound(_)) => Ok(String::new()),
+        Err(other) => Err(other.clone()),
+    }
+}
+
 fn read_text(name: &str, path: &std::path::Path) -> Result<String, HostError> {
     std::fs::read_to_string(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => {
@@ -227,15 +232,10 @@ pub fn read(env: &PhaseEnv, name: &str) -> Result<String, HostError> {
                 return Err(deny(env, "read", name));
             }
             let read = env.documents.load(name);
-            let sha = match &read {
-                Ok(text) => digest(text.as_bytes()),
-                Err(_) => String::new(),
-            };
+            let sha = sha_of(&read)?;
             // A document the phase also writes is partly its own output, so it cannot
             // tell on a restart whether the input changed; its writers upstream can.
-            if !env.grant.metadata_write.contains(name)
-                && matches!(read, Ok(_) | Err(HostError::NotFound(_)))
-            {
+            if !env.grant.metadata_write.contains(name) {
                 env.documents.note_read(phase, name, sha.clone());
             }
             let text = read?;
