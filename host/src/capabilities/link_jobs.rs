@@ -3,10 +3,11 @@
 //! Placing a distribution's packages is hundreds of thousands of hardlinks, seconds of
 //! kernel work that does not spread over cores. Done inside the phase's calls it adds to
 //! the phase's own work; done here it overlaps it. Each batch is placed and audited
-//! exactly as [`files::link_many`] does it (audited as `start-links`), by one worker thread per phase, in the order
-//! the batches were started. The queue is bounded, so a phase cannot pile up host memory
-//! faster than the kernel places files, and the worker is drained before the phase is
-//! reported ended: an auditor never sees a phase end with links still to come.
+//! exactly as [`files::link_many`] does it (audited as `start-links`), by one worker
+//! thread per phase, in the order the batches were started. The queue is bounded, so a
+//! phase cannot pile up host memory faster than the kernel places files, and the worker
+//! is drained before the phase is reported ended: an auditor never sees a phase end with
+//! links still to come.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
