@@ -158,7 +158,7 @@ impl<'a> Placer<'a> {
                     index,
                     entry: &self.pkgset.sources[index as usize],
                 };
-                let path = concat([&source_tree, "/", &location(&item.entry.package)]);
+                let path = concat(&[&source_tree, "/", &location(&item.entry.package)]);
                 let entry = rpm_entry(&item, path, RpmCategory::Source);
                 self.rpms.add(rpms, nevra, nevra.clone(), entry);
                 self.put(tree, &item)?;
@@ -204,10 +204,10 @@ impl<'a> Placer<'a> {
             return Ok(None);
         }
         let location = location(&item.entry.package);
-        let relative = concat([&builder.root, "/", &location]);
+        let relative = concat(&[&builder.root, "/", &location]);
         self.links.push(
             item.entry.path.clone(),
-            concat([&builder.tree.path, "/", &location]),
+            concat(&[&builder.tree.path, "/", &location]),
         )?;
         builder.tree.packages.push(TreePackage {
             index: item.index,
@@ -273,15 +273,29 @@ fn location(package: &Package) -> String {
         .next()
         .map_or('_', |c| c.to_ascii_lowercase());
     let mut buffer = [0; 4];
-    let directory = ["Packages/", letter.encode_utf8(&mut buffer), "/"];
-    concat(directory.into_iter().chain(file_name_parts(package)))
+    let letter = letter.encode_utf8(&mut buffer);
+    let [name, dash, version, dash2, release, dot, arch, rpm] = file_name_parts(package);
+    concat(&[
+        "Packages/",
+        letter,
+        "/",
+        name,
+        dash,
+        version,
+        dash2,
+        release,
+        dot,
+        arch,
+        rpm,
+    ])
 }
 
 /// `name-version-release.arch.rpm`, as rpmbuild names package files.
 fn file_name(package: &Package) -> String {
-    concat(file_name_parts(package))
+    concat(&file_name_parts(package))
 }
 
+/// The pieces of [`file_name`], which [`location`] puts after its directory.
 fn file_name_parts(p: &Package) -> [&str; 8] {
     [
         &p.name, "-", &p.version, "-", &p.release, ".", &p.arch, ".rpm",
@@ -292,16 +306,15 @@ fn file_name_parts(p: &Package) -> [&str; 8] {
 fn productmd_nevra(package: &Package) -> String {
     let p = package;
     let epoch = p.epoch.to_string();
-    concat([
+    concat(&[
         &p.name, "-", &epoch, ":", &p.version, "-", &p.release, ".", &p.arch,
     ])
 }
 
 /// The parts one after the other, in one allocation: placing a distribution builds
 /// millions of paths and names, and `format!` costs several times more in Wasm.
-fn concat<'s>(parts: impl IntoIterator<Item = &'s str, IntoIter: Clone>) -> String {
-    let parts = parts.into_iter();
-    let mut joined = String::with_capacity(parts.clone().map(str::len).sum());
+fn concat(parts: &[&str]) -> String {
+    let mut joined = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     for part in parts {
         joined.push_str(part);
     }
