@@ -1,5 +1,11 @@
 //! What the tests that call a capability provider directly (without a component) share:
-//! a phase environment under a scratch directory.
+//! a phase environment under a scratch directory; and, in [`hostile`], the harness of the
+//! tests that run the hostile component.
+
+// Each test file uses part of what is here.
+#![allow(dead_code)]
+
+pub mod hostile;
 
 use std::path::Path;
 use std::sync::Arc;
