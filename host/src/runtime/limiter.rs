@@ -3,10 +3,24 @@ use wasmtime::ResourceLimiter;
 /// The trap message of a phase that asked for more memory than its limit.
 pub(super) const MEMORY_LIMIT_TRAP: &str = "pungi-wasm: phase memory limit reached";
 
-/// Caps each linear memory and table of a phase, and remembers the largest memory it
-/// reached (Wasm memory never shrinks, so that is the phase's peak).
+/// Instances, linear memories and tables one phase run may create. A stock component
+/// has a handful of each (its core module and the component model's shims); the
+/// bounds only stop a component that multiplies them to get around the memory limit.
+const MAX_INSTANCES: usize = 64;
+const MAX_MEMORIES: usize = 16;
+const MAX_TABLES: usize = 64;
+
+/// Bytes a table element costs the host (a pointer), for the memory limit.
+const TABLE_ELEMENT_BYTES: usize = std::mem::size_of::<usize>();
+
+/// Caps what a phase's linear memories and tables take together at its memory limit
+/// (each memory alone under the limit is not enough: a component may declare many),
+/// bounds how many it may create, and remembers the most it held at once (Wasm memory
+/// never shrinks, so that is the phase's peak).
 pub struct PhaseLimiter {
     memory_limit: usize,
+    /// Bytes of linear memory and table elements held now, over every memory and table.
+    held: usize,
     peak_memory: usize,
 }
 
@@ -14,36 +28,109 @@ impl PhaseLimiter {
     pub fn new(memory_limit: usize) -> Self {
         PhaseLimiter {
             memory_limit,
+            held: 0,
             peak_memory: 0,
         }
     }
 
-    /// The most linear memory the phase held at once, in bytes.
+    /// The most linear memory (and table space) the phase held at once, in bytes.
     pub fn peak_memory(&self) -> usize {
         self.peak_memory
+    }
+
+    /// Takes `more` bytes from the budget, or says the limit is reached.
+    fn grow(&mut self, more: usize) -> wasmtime::Result<()> {
+        let held = self.held.saturating_add(more);
+        if held > self.memory_limit {
+            return Err(wasmtime::format_err!("{MEMORY_LIMIT_TRAP}"));
+        }
+        self.held = held;
+        self.peak_memory = self.peak_memory.max(held);
+        Ok(())
     }
 }
 
 impl ResourceLimiter for PhaseLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        if desired > self.memory_limit {
-            return Err(wasmtime::format_err!("{MEMORY_LIMIT_TRAP}"));
-        }
-        self.peak_memory = self.peak_memory.max(desired);
+        self.grow(desired.saturating_sub(current))?;
         Ok(true)
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        Ok(desired <= 1 << 20)
+        self.grow(
+            desired
+                .saturating_sub(current)
+                .saturating_mul(TABLE_ELEMENT_BYTES),
+        )?;
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        MAX_INSTANCES
+    }
+
+    fn memories(&self) -> usize {
+        MAX_MEMORIES
+    }
+
+    fn tables(&self) -> usize {
+        MAX_TABLES
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memories_together_are_capped_at_the_limit() {
+        let mut limiter = PhaseLimiter::new(100);
+        assert!(limiter.memory_growing(0, 60, None).unwrap());
+        // A second memory of 60 would be under the limit alone, not with the first.
+        let error = limiter.memory_growing(0, 60, None).unwrap_err();
+        assert!(error.to_string().contains(MEMORY_LIMIT_TRAP), "{error}");
+        assert!(limiter.memory_growing(0, 40, None).unwrap());
+        assert_eq!(limiter.peak_memory(), 100);
+    }
+
+    /// A core module declaring three memories of one 64 KiB page each.
+    const THREE_MEMORIES: &[u8] = &[
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+        0x05, 0x07, 0x03, 0x00, 0x01, 0x00, 0x01, 0x00, 0x01, // memory section: 3 x {min 1}
+    ];
+
+    #[test]
+    fn a_module_with_many_memories_cannot_instantiate_past_the_limit() {
+        let engine = wasmtime::Engine::default();
+        let module = wasmtime::Module::new(&engine, THREE_MEMORIES).unwrap();
+        let instantiate = |limit: usize| {
+            let mut store = wasmtime::Store::new(&engine, PhaseLimiter::new(limit));
+            store.limiter(|limiter| limiter);
+            wasmtime::Instance::new(&mut store, &module, &[]).map(|_| store.data().peak_memory())
+        };
+        assert_eq!(instantiate(3 << 16).unwrap(), 3 << 16);
+        let error = instantiate(2 << 16).unwrap_err();
+        assert!(
+            format!("{error:?}").contains(MEMORY_LIMIT_TRAP),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn table_elements_count_against_the_memory_limit() {
+        let mut limiter = PhaseLimiter::new(8 * TABLE_ELEMENT_BYTES);
+        assert!(limiter.table_growing(0, 8, None).unwrap());
+        assert!(limiter.table_growing(8, 9, None).is_err());
+        assert!(limiter.memory_growing(0, 1, None).is_err());
     }
 }
