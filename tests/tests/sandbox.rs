@@ -179,6 +179,22 @@ fn metadata_documents_not_granted_are_refused() {
 }
 
 #[test]
+fn a_document_nested_past_any_parser_is_refused() {
+    let run = run("document-too-deep", None, &[]);
+    run.denied(&["nests arrays and objects more than 128 deep"]);
+    run.sandbox
+        .assert_audited("metadata", "write", "error", "allowed-out");
+    assert!(!run.sandbox.path("metadata/allowed-out.json").exists());
+}
+
+#[test]
+fn a_document_larger_than_a_quarter_of_the_memory_limit_is_refused() {
+    let run = run("document-too-large", None, &[]);
+    run.denied(&["is 18 MiB, more than the 16 MiB phase `hostile` may handle"]);
+    assert!(!run.sandbox.path("metadata/allowed-out.json").exists());
+}
+
+#[test]
 fn the_environment_is_empty() {
     assert!(
         std::env::var_os("HOME").is_some() || std::env::var_os("PATH").is_some(),

@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
+use super::document_bounds::{MAX_MERGED_BYTES, check_depth, check_size, max_bytes};
 use super::metadata_merge::merge;
 use super::{HostError, PhaseEnv};
 use crate::audit::digest;
@@ -147,6 +148,19 @@ impl DocumentStore {
         let text = if theirs == base {
             ours.to_owned()
         } else {
+            let largest = [base.as_deref(), Some(ours), theirs.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            if largest > MAX_MERGED_BYTES {
+                return Err(HostError::Invalid(format!(
+                    "document `{name}` was changed by another phase while phase `{phase}` changed it, and at {} MiB it is too large to merge (at most {} MiB)",
+                    largest.div_ceil(1 << 20),
+                    MAX_MERGED_BYTES >> 20
+                )));
+            }
             let parse = |text: &Option<String>| -> Result<Option<Value>, HostError> {
                 text.as_deref().map(|t| check_json(name, t)).transpose()
             };
@@ -224,13 +238,16 @@ pub fn read(env: &PhaseEnv, name: &str) -> Result<String, HostError> {
         || {
             let phase = &env.grant.phase;
             if name == DELIVERABLES {
-                let text = read_text(name, &env.documents.deliverables_path(phase))?;
+                let path = env.documents.deliverables_path(phase);
+                check_readable(env, name, &path)?;
+                let text = read_text(name, &path)?;
                 let sha = digest(text.as_bytes());
                 return Ok((text, sha));
             }
             if !env.grant.metadata_read.contains(name) {
                 return Err(deny(env, "read", name));
             }
+            check_readable(env, name, &env.documents.path(name)?)?;
             let read = env.documents.load(name);
             let sha = sha_of(&read)?;
             // A document the phase also writes is partly its own output, so it cannot
@@ -260,6 +277,13 @@ pub fn write(env: &PhaseEnv, name: &str, document: &str) -> Result<(), HostError
         serde_json::json!({ "name": name, "bytes": document.len() }),
         || {
             let phase = &env.grant.phase;
+            check_size(
+                name,
+                document.len() as u64,
+                max_bytes(&env.grant.limits),
+                phase,
+            )?;
+            check_depth(name, document)?;
             if name == DELIVERABLES {
                 check_json::<IgnoredAny>(name, document)?;
                 return write_text(&env.documents.deliverables_path(phase), document);
@@ -271,6 +295,21 @@ pub fn write(env: &PhaseEnv, name: &str, document: &str) -> Result<(), HostError
         },
         |()| Some(digest(document.as_bytes())),
     )
+}
+
+/// Refuses to hand a phase a document larger than it may handle, before reading it: a
+/// clear error, where the copy into its memory would trap it.
+fn check_readable(env: &PhaseEnv, name: &str, path: &std::path::Path) -> Result<(), HostError> {
+    match std::fs::metadata(path) {
+        Ok(meta) => check_size(
+            name,
+            meta.len(),
+            max_bytes(&env.grant.limits),
+            &env.grant.phase,
+        ),
+        // Absent: reading it says so.
+        Err(_) => Ok(()),
+    }
 }
 
 /// The documents that exist and that this phase may read.

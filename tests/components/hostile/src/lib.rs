@@ -10,6 +10,8 @@
 //! - the resource actions (`memory-bomb`, `infinite-loop`, `stdout-flood`, `panic`,
 //!   `command-hang`) never return on their own: the host must stop them.
 
+mod documents;
+
 use std::hint::black_box;
 use std::io::Write;
 
@@ -62,6 +64,8 @@ impl Phase for Hostile {
                 &[("LD_PRELOAD", "/nonexistent/pungi-hostile.so")],
             ),
             "metadata-not-granted" => metadata(ctx),
+            "document-too-deep" => documents::too_deep(),
+            "document-too-large" => documents::too_large(17),
             "env" => Ok(environment()),
             "network" => network(&arg()?),
             "memory-bomb" => memory_bomb(),
