@@ -6,7 +6,7 @@ use std::process::Command;
 use crate::steps::{Profile, build, cargo_for, phases_dir, run, target_dir};
 
 pub fn bench(sizes: &str) -> anyhow::Result<()> {
-    crate::steps::ensure_test_tools()?;
+    crate::steps::ensure_debian_tools(true)?;
     build(Profile::Release)?;
     run(&mut cargo_for(&["build", "--release"], &["pungi-bench"]))?;
     run(Command::new(target_dir().join("release/pungi-bench"))

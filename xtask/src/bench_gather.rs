@@ -18,7 +18,7 @@ const PACKAGES: usize = 70_000;
 const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
 
 pub fn bench_gather() -> anyhow::Result<()> {
-    steps::ensure_test_tools()?;
+    steps::ensure_debian_tools(true)?;
     steps::build(steps::Profile::Release)?;
     let bench = steps::target_dir().join("bench");
     let corpus = bench.join("synth70k");

@@ -113,50 +113,71 @@ fn ensure_wasm_target() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The Debian tools the tests and benchmarks check our output with (and compare against).
-/// Installs them when running as root (a fresh CI machine); otherwise says what to install.
-pub fn ensure_test_tools() -> anyhow::Result<()> {
-    const TOOLS: &[(&str, &str)] = &[
-        ("rpm", "rpm"),
-        ("createrepo_c", "createrepo-c"),
-        ("dnf", "dnf"),
-        ("xmllint", "libxml2-utils"),
-        ("xorriso", "xorriso"),
-        ("implantisomd5", "isomd5sum"),
-        ("checkisomd5", "isomd5sum"),
-        ("genisoimage", "genisoimage"),
-        ("isohybrid", "syslinux-utils"),
-        ("rpm2cpio", "rpm2cpio"),
-        ("mksquashfs", "squashfs-tools"),
-        ("msgfmt", "gettext"),
-        ("git", "git"),
-        ("qemu-img", "qemu-utils"),
-        ("xz", "xz-utils"),
-        ("ostree", "ostree"),
-    ];
-    /// Files (not programs) the tests use: the boot loader of the synthetic boot tree.
-    const FILES: &[(&str, &str)] = &[
-        (
-            "/usr/lib/python3/dist-packages/dnf-plugins/repoclosure.py",
-            "dnf-plugins-core",
-        ),
-        ("/usr/lib/ISOLINUX/isolinux.bin", "isolinux"),
-        (
-            "/usr/lib/syslinux/modules/bios/ldlinux.c32",
-            "syslinux-common",
-        ),
-    ];
-    let mut missing: Vec<&str> = TOOLS
+/// A program (looked up in /usr/bin and /usr/sbin) or a file, and the Debian package that provides it.
+type Provided = (&'static str, &'static str);
+
+/// What a compose runs: the commands the stock phases are granted, and bubblewrap, the
+/// jail every command runs in. `demo` needs these.
+const COMPOSE_TOOLS: &[Provided] = &[
+    ("bwrap", "bubblewrap"),
+    ("xorriso", "xorriso"),
+    ("implantisomd5", "isomd5sum"),
+    ("checkisomd5", "isomd5sum"),
+    ("genisoimage", "genisoimage"),
+    ("isohybrid", "syslinux-utils"),
+    ("rpm2cpio", "rpm2cpio"),
+    ("mksquashfs", "squashfs-tools"),
+    ("mke2fs", "e2fsprogs"),
+    ("msgfmt", "gettext"),
+    ("git", "git"),
+];
+
+/// Files (not programs) a compose of the generated input uses: the boot loader of its
+/// synthetic boot tree.
+const COMPOSE_FILES: &[Provided] = &[
+    ("/usr/lib/ISOLINUX/isolinux.bin", "isolinux"),
+    (
+        "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+        "syslinux-common",
+    ),
+];
+
+/// What the tests and benchmarks check our output with (and compare against).
+const CHECK_TOOLS: &[Provided] = &[
+    ("rpm", "rpm"),
+    ("createrepo_c", "createrepo-c"),
+    ("dnf", "dnf"),
+    ("xmllint", "libxml2-utils"),
+    ("qemu-img", "qemu-utils"),
+    ("xz", "xz-utils"),
+    ("ostree", "ostree"),
+];
+
+const CHECK_FILES: &[Provided] = &[(
+    "/usr/lib/python3/dist-packages/dnf-plugins/repoclosure.py",
+    "dnf-plugins-core",
+)];
+
+/// The Debian tools a compose needs (`demo`) or, with `checks`, also those the tests and
+/// benchmarks use. Installs what is missing when running as root (a fresh machine);
+/// otherwise says what to install.
+pub fn ensure_debian_tools(checks: bool) -> anyhow::Result<()> {
+    let programs = COMPOSE_TOOLS
         .iter()
-        .filter(|(program, _)| !Path::new("/usr/bin").join(program).exists())
-        .map(|(_, package)| *package)
-        .chain(
-            FILES
+        .chain(if checks { CHECK_TOOLS } else { &[] });
+    let files = COMPOSE_FILES
+        .iter()
+        .chain(if checks { CHECK_FILES } else { &[] });
+    let mut missing: Vec<&str> = programs
+        .filter(|(program, _)| {
+            !["/usr/bin", "/usr/sbin"]
                 .iter()
-                .filter(|(file, _)| !Path::new(file).exists())
-                .map(|(_, package)| *package),
-        )
+                .any(|dir| Path::new(dir).join(program).exists())
+        })
+        .chain(files.filter(|(file, _)| !Path::new(file).exists()))
+        .map(|(_, package)| *package)
         .collect();
+    missing.sort_unstable();
     missing.dedup();
     if missing.is_empty() {
         return Ok(());
@@ -167,7 +188,7 @@ pub fn ensure_test_tools() -> anyhow::Result<()> {
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     if !is_root {
         bail!(
-            "the tests need these Debian packages: apt-get install {}",
+            "these Debian packages are needed: apt-get install {}",
             missing.join(" ")
         );
     }
@@ -202,6 +223,7 @@ pub fn build(profile: Profile) -> anyhow::Result<()> {
 }
 
 pub fn demo() -> anyhow::Result<()> {
+    ensure_debian_tools(false)?;
     build(Profile::Release)?;
     let demo = target_dir().join("demo");
     let input = demo.join("input");
@@ -302,7 +324,7 @@ fn python_venv() -> anyhow::Result<PathBuf> {
 }
 
 pub fn test(args: &[String]) -> anyhow::Result<()> {
-    ensure_test_tools()?;
+    ensure_debian_tools(true)?;
     build(Profile::Dev)?;
     let python = python_venv()?;
     run(cargo()
