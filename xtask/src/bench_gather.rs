@@ -78,15 +78,7 @@ pub fn bench_gather() -> anyhow::Result<()> {
         compose.join("logs/global/phases.json"),
     )?)
     .context("reading phases.json")?;
-    let time = std::fs::read_to_string(&time_log)?;
-    let max_rss_kib: u64 = time
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Maximum resident set size (kbytes): ")
-        })
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let max_rss_kib = crate::measure::max_rss_kib(&time_log)?;
     // Cold (dnf builds its solv cache from the repodata first) and warm, per arch.
     let dnf_cache = bench.join("dnf-cache");
     let _ = std::fs::remove_dir_all(&dnf_cache);

@@ -6,12 +6,15 @@
 //! - `test`: build, prepare the Python venv (productmd), run every test;
 //! - `lint`: rustfmt and clippy, native and wasm;
 //! - `bench`: whole composes at several sizes against native runs and baselines;
+//! - `bench-gather`, `bench-flood`: Gather at 70,000 packages; a phase flooding denied calls;
 //! - `fuzz`: the cargo-fuzz targets of the parsers of untrusted input.
 
 mod bench;
+mod bench_flood;
 mod bench_gather;
 mod custom_demo;
 mod fuzz;
+mod measure;
 mod steps;
 
 use std::process::ExitCode;
@@ -48,6 +51,9 @@ enum Command {
     },
     /// Pkgset and Gather on 70,000 packages (3 variants x 2 arches) vs dnf repoclosure.
     BenchGather,
+    /// A phase granted nothing flooding denied calls: host memory against an idle
+    /// compose and the audit bytes it causes.
+    BenchFlood,
     /// Fuzz the parsers (cargo-fuzz, fuzz/): each target in turn, or only TARGET.
     Fuzz {
         /// Seconds per target.
@@ -66,6 +72,7 @@ fn main() -> ExitCode {
         Command::Lint => steps::lint(),
         Command::Bench { sizes } => bench::bench(&sizes),
         Command::BenchGather => bench_gather::bench_gather(),
+        Command::BenchFlood => bench_flood::bench_flood(),
         Command::Fuzz { time, target } => fuzz::fuzz(time, target.as_deref()),
     };
     match result {

@@ -11,6 +11,7 @@
 //!   `command-hang`) never return on their own: the host must stop them.
 
 mod documents;
+mod flood;
 
 use std::hint::black_box;
 use std::io::Write;
@@ -65,6 +66,7 @@ impl Phase for Hostile {
             ),
             "metadata-not-granted" => metadata(ctx),
             "document-too-deep" => documents::too_deep(),
+            "flood-denied-calls" => flood::denied_calls(),
             "document-too-large" => documents::too_large(17),
             "env" => Ok(environment()),
             "network" => network(&arg()?),
