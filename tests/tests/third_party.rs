@@ -257,6 +257,43 @@ fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
     );
 }
 
+#[test]
+fn a_program_a_phase_needs_that_is_not_installed_is_named_before_the_compose_starts() {
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let input = demo_input(scratch.path());
+    let (path, sha256) = place(
+        &phases_dir().join("pungi_example_sbom.wasm"),
+        &input,
+        &cache,
+    );
+    let grant = r#"{"dirs": {"compose": "rw"}, "commands": ["pungi-no-such-program"]}"#;
+    let config = custom_config(&input, "", &[entry("sbom", &path, &sha256, grant, "{}")]);
+    let policy = policy(
+        &input,
+        &[(
+            "sbom",
+            "dirs = { compose = \"rw\" }\ncommands = [\"pungi-no-such-program\"]",
+        )],
+    );
+    let composes = scratch.path().join("composes");
+    let output = pungi_tests::try_compose(
+        &config,
+        &composes,
+        &cache,
+        &["--policy", policy.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("not installed on this host")
+            && stderr.contains("pungi-no-such-program (needed by sbom)"),
+        "{stderr}"
+    );
+    let made = std::fs::read_dir(&composes).map_or(0, |d| d.count());
+    assert_eq!(made, 0, "a compose directory was made before the check");
+}
+
 /// The demo composed once with the sbom example, shared by the sbom tests.
 fn sbom_compose() -> &'static (tempfile::TempDir, PathBuf) {
     static COMPOSE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();

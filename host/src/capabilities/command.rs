@@ -220,7 +220,8 @@ fn check_env(env: &PhaseEnv, key: &str) -> Result<(), HostError> {
     Ok(())
 }
 
-fn locate(program: &str) -> Option<PathBuf> {
+/// Where `program` is on the commands' search path, if it is installed.
+pub fn locate(program: &str) -> Option<PathBuf> {
     SEARCH_PATH
         .split(':')
         .map(|dir| PathBuf::from(dir).join(program))

@@ -5,11 +5,13 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressDrawTarget};
 
 use super::inputs::read_inputs;
+use crate::capabilities::command;
+use crate::capabilities::compose::VariantFact;
 use crate::compose::{ComposeType, Status, terminate_on_signal};
 use crate::logging::LogFiles;
 use crate::pipeline::{
-    ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Selection, custom_phases, place, prepare,
-    prepare_restart, pungi_phase, stock_graph,
+    ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Plan, Selection, custom_phases, place,
+    preflight, prepare, prepare_restart, pungi_phase, stock_graph,
 };
 use crate::policy::{ComponentLock, Policy, grant_custom, widenings};
 use crate::runtime::Runtime;
@@ -145,6 +147,13 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
     }
     let mut graph = stock_graph(&inputs.options);
     place(&mut graph, &custom);
+    let needed = preflight::needed_programs(
+        &Plan::new(&graph, &selection),
+        &inputs.options,
+        &compose_arches(&inputs.variants),
+        &policy,
+    );
+    preflight::check_installed(&needed, |program| command::locate(program).is_some())?;
     let lock = args.lock.as_deref().map(ComponentLock::read).transpose()?;
     let target_dir = match (&args.target_dir, &args.restart) {
         (Some(dir), _) => dir.clone(),
@@ -261,4 +270,12 @@ fn refuse_widened(policy: &Policy, phases: &[String]) -> anyhow::Result<()> {
             problems.join("\n")
         )
     }
+}
+
+/// Every arch some variant is made for.
+fn compose_arches(variants: &[VariantFact]) -> Vec<String> {
+    let mut arches: Vec<String> = variants.iter().flat_map(|v| v.arches.clone()).collect();
+    arches.sort();
+    arches.dedup();
+    arches
 }

@@ -9,6 +9,7 @@ mod custom;
 mod deliverables;
 mod phases;
 mod plan;
+pub mod preflight;
 mod prepare;
 mod report;
 mod restart;
