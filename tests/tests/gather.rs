@@ -181,7 +181,7 @@ variants_file = "variants.xml"
 pkgset_source = "repos"
 pkgset_repos = {{"x86_64": ["repos/x86_64"], "src": ["repos/src"]}}
 gather_method = "deps"
-multilib_methods = [("^Server$", {{"*": ["runtime", "devel"]}})]
+multilib = [("^Server$", {{"*": ["runtime", "devel"]}})]
 multilib_blacklist = {{"*": ["app"]}}
 additional_packages = [("^Server-optional$", {{"*": ["lighttpd", "app-fr", "zlib"]}})]
 filter_packages = [("^Server$", {{"*": ["vim"]}})]
@@ -496,4 +496,61 @@ fn lookaside_repos_satisfy_dependencies_and_ship_nothing() {
     .unwrap();
     assert!(reasons.get("base-lib-1.0-1.x86_64").is_none(), "{reasons}");
     assert!(reasons.get("layered-1.0-1.x86_64").is_some(), "{reasons}");
+}
+
+/// Pungi's `hashed_directories` defaults to False (pungi/checks.py); set, a package goes
+/// under the first letter of its file name, lower-case (`get_package_path` in
+/// pungi/phases/gather/link.py). rpms.json names the same paths.
+#[test]
+fn packages_sit_in_packages_unless_hashed_directories_is_set() {
+    let run = run();
+    let flat = run.compose.join("compose/Server/x86_64/os/Packages");
+    assert!(flat.join("base-1.0-1.x86_64.rpm").is_file());
+    assert!(!flat.join("b").exists(), "no letter directories by default");
+    let rpms = |compose: &Path| -> serde_json::Value {
+        let text = std::fs::read_to_string(compose.join("compose/metadata/rpms.json")).unwrap();
+        serde_json::from_str(&text).unwrap()
+    };
+    let base_path = |rpms: &serde_json::Value| {
+        rpms["payload"]["rpms"]["Server"]["x86_64"]["base-0:1.0-1.src"]["base-0:1.0-1.x86_64"]
+            ["path"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        base_path(&rpms(&run.compose)),
+        "Server/x86_64/os/Packages/base-1.0-1.x86_64.rpm"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = run.input.join("hashed.conf");
+    std::fs::write(&config, "from gather import *\nhashed_directories = True\n").unwrap();
+    let hashed = compose(
+        &config,
+        &dir.path().join("composes"),
+        &run.cache,
+        &["--skip-phase", "test"],
+    );
+    let tree = hashed.join("compose/Server/x86_64/os/Packages");
+    assert!(tree.join("b/base-1.0-1.x86_64.rpm").is_file());
+    assert_eq!(
+        base_path(&rpms(&hashed)),
+        "Server/x86_64/os/Packages/b/base-1.0-1.x86_64.rpm"
+    );
+}
+
+/// Pungi makes a debug repository for every variant.arch it makes packages for, even one
+/// without debuginfo, and gives comps groups only to the binary repository.
+#[test]
+fn every_binary_tree_has_a_debug_repository_without_comps() {
+    let compose = &run().compose;
+    let repomd = |tree: &str| {
+        std::fs::read_to_string(
+            compose.join(format!("compose/Server/x86_64/{tree}/repodata/repomd.xml")),
+        )
+        .unwrap_or_else(|e| panic!("{tree}: {e}"))
+    };
+    assert!(repomd("os").contains("<data type=\"group\""));
+    assert!(!repomd("debug/tree").contains("type=\"group"));
 }

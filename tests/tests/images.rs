@@ -92,16 +92,20 @@ fn files_on(iso: &Path) -> BTreeSet<String> {
         .collect()
 }
 
-/// The packages of a tree (`Packages/<l>/<file>.rpm`).
+/// The packages of a tree (`Packages/<file>.rpm`, or `Packages/<l>/<file>.rpm` with
+/// `hashed_directories`), relative to it.
 fn packages_of(tree: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
-    for letter in std::fs::read_dir(tree.join("Packages")).unwrap().flatten() {
-        for file in std::fs::read_dir(letter.path()).unwrap().flatten() {
-            out.insert(format!(
-                "Packages/{}/{}",
-                letter.file_name().to_string_lossy(),
-                file.file_name().to_string_lossy()
-            ));
+    let mut dirs = vec![tree.join("Packages")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                let relative = path.strip_prefix(tree).unwrap();
+                out.insert(relative.to_string_lossy().into_owned());
+            }
         }
     }
     out

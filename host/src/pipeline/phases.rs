@@ -91,10 +91,12 @@ pub const PUNGI_PHASES: &[PhaseSpec] = &[
     },
     PhaseSpec::new("buildinstall", &["pkgset"]).enabled_by(&["buildinstall_method"]),
     PhaseSpec::new("gather", &["pkgset"]),
-    PhaseSpec::new("extra_files", &["pkgset"]),
+    // Pungi skips both when their option is unset: nothing to copy, no product.img.
+    PhaseSpec::new("extra_files", &["pkgset"]).enabled_by(&["extra_files"]),
     PhaseSpec::new("createrepo", &["gather"]),
     PhaseSpec::new("ostree", &["createrepo"]).enabled_by(&["ostree"]),
-    PhaseSpec::new("productimg", &["buildinstall", "createrepo", "extra_files"]),
+    PhaseSpec::new("productimg", &["buildinstall", "createrepo", "extra_files"])
+        .enabled_by(&["productimg"]),
     PhaseSpec::new(
         "createiso",
         &["buildinstall", "createrepo", "extra_files", "productimg"],

@@ -177,29 +177,31 @@ mod tests {
                 "init",
                 "pkgset",
                 "gather",
-                "extra_files",
                 "createrepo",
-                "productimg",
                 "createiso",
                 "image_checksum",
                 "test"
             ]
         );
-        assert!(
-            local
-                .skipped
-                .iter()
-                .any(|s| s.name == "live_images" && s.reason.contains("not configured"))
-        );
+        for unconfigured in ["live_images", "extra_files", "productimg"] {
+            assert!(
+                local
+                    .skipped
+                    .iter()
+                    .any(|s| s.name == unconfigured && s.reason.contains("not configured")),
+                "{unconfigured}"
+            );
+        }
         assert_eq!(local.waits_for("gather"), ["pkgset"]);
-        assert_eq!(local.waits_for("extra_files"), ["pkgset"]);
+        assert_eq!(local.waits_for("createiso"), ["createrepo"]);
         assert_eq!(local.waits_for("image_checksum"), ["createiso"]);
 
-        let without_createiso = plan("{}", &["createiso"]);
-        assert_eq!(
-            without_createiso.waits_for("image_checksum"),
-            ["productimg"]
+        let with_extra_files = plan(
+            r#"{"extra_files": [["^Server$", {}]], "productimg": true}"#,
+            &["createiso"],
         );
+        assert_eq!(with_extra_files.waits_for("extra_files"), ["pkgset"]);
+        assert_eq!(with_extra_files.waits_for("image_checksum"), ["productimg"]);
 
         let koji = plan(
             r#"{"buildinstall_method": "lorax", "live_media": {"x": 1}}"#,

@@ -124,7 +124,7 @@ impl Phase for Gather {
                 )?));
                 let lookaside = lookaside_of(variant, &info.variants, arch, &shipped);
                 let multilib = Multilib {
-                    methods: options.names("multilib_methods", arch, uid)?,
+                    methods: options.names("multilib", arch, uid)?,
                     blacklist: options.arch_patterns("multilib_blacklist", arch)?,
                     whitelist: options.arch_patterns("multilib_whitelist", arch)?,
                 };

@@ -1,5 +1,5 @@
 //! Multilib: which 32-bit packages a 64-bit tree ships next to the 64-bit
-//! ones (Pungi's `multilib_methods`, `multilib_blacklist`, `multilib_whitelist`).
+//! ones (Pungi's `multilib`, `multilib_blacklist`, `multilib_whitelist`).
 //! A package of a multilib arch is added when the same name is in the tree on
 //! the primary arch and one method says it is multilib:
 //! `all` every package, `devel` development packages (`-devel`, `-static`),

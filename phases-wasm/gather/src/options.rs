@@ -13,7 +13,7 @@ pub enum Method {
     /// Take the inputs as they are (`"nodeps"`).
     NoDeps,
     /// Pungi's `"hybrid"`: the dependency closure, with comps conditional packages
-    /// only when the package they depend on is in, and multilib by `multilib_methods`.
+    /// only when the package they depend on is in, and multilib by `multilib`.
     Hybrid,
 }
 
@@ -47,7 +47,7 @@ impl GatherOptions {
         for name in [
             "additional_packages",
             "filter_packages",
-            "multilib_methods",
+            "multilib",
             "multilib_blacklist",
             "multilib_whitelist",
             "gather_lookaside_repos",

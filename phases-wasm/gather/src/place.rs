@@ -36,6 +36,9 @@ struct TreeBuilder {
 pub struct Placer<'a> {
     /// The compose mount's path.
     compose: String,
+    /// `hashed_directories`: packages under `Packages/<first letter>/` rather than
+    /// `Packages/` (Pungi's default is off).
+    hashed: bool,
     pkgset: &'a PkgsetDocument,
     /// Source RPM file name -> position in the package set's sources and productmd NEVRA.
     sources: HashMap<String, (u32, String)>,
@@ -73,6 +76,7 @@ impl<'a> Placer<'a> {
             .collect();
         Ok(Placer {
             compose: ctx.mount_path(&MountRole::Compose)?,
+            hashed: ctx.option_or("hashed_directories", false)?,
             pkgset,
             sources,
             trees: Vec::new(),
@@ -118,14 +122,28 @@ impl<'a> Placer<'a> {
         let rpms = self.rpms.tree(variant, arch);
         let os = format!("{variant}/{arch}/os");
         let debug_tree = format!("{variant}/{arch}/debug/tree");
-        for (indices, root, kind, category) in [
-            (binaries, &os, TreeKind::Binary, RpmCategory::Binary),
-            (&debug[..], &debug_tree, TreeKind::Debug, RpmCategory::Debug),
+        // A variant.arch with packages gets its debug tree even when no debuginfo was
+        // built from them, and only the binary tree gets the comps groups, as in Pungi.
+        for (indices, root, kind, category, comps) in [
+            (
+                binaries,
+                &os,
+                TreeKind::Binary,
+                RpmCategory::Binary,
+                comps_file.as_deref(),
+            ),
+            (
+                &debug[..],
+                &debug_tree,
+                TreeKind::Debug,
+                RpmCategory::Debug,
+                None,
+            ),
         ] {
-            if indices.is_empty() {
+            if binaries.is_empty() {
                 continue;
             }
-            let tree = self.tree(variant, arch, kind, root, comps_file.as_deref());
+            let tree = self.tree(variant, arch, kind, root, comps);
             for &index in indices {
                 let item = Item {
                     index: index as u32,
@@ -158,7 +176,8 @@ impl<'a> Placer<'a> {
                     index,
                     entry: &self.pkgset.sources[index as usize],
                 };
-                let path = concat(&[&source_tree, "/", &location(&item.entry.package)]);
+                let location = location(&item.entry.package, self.hashed);
+                let path = concat(&[&source_tree, "/", &location]);
                 let entry = rpm_entry(&item, path, RpmCategory::Source);
                 self.rpms.add(rpms, nevra, nevra.clone(), entry);
                 self.put(tree, &item)?;
@@ -203,7 +222,7 @@ impl<'a> Placer<'a> {
         if !builder.held.insert(item.index) {
             return Ok(None);
         }
-        let location = location(&item.entry.package);
+        let location = location(&item.entry.package, self.hashed);
         let relative = concat(&[&builder.root, "/", &location]);
         self.links.push(
             item.entry.path.clone(),
@@ -265,20 +284,26 @@ fn rpm_entry(item: &Item<'_>, path: String, category: RpmCategory) -> RpmEntry {
     }
 }
 
-/// `Packages/<first letter>/<file name>`: where Pungi puts a package in a tree.
-fn location(package: &Package) -> String {
+/// Where Pungi puts a package in a tree: `Packages/<file name>`, or with
+/// `hashed_directories` `Packages/<its first letter, lower-case>/<file name>`
+/// (pungi/phases/gather/link.py, `get_package_path`).
+fn location(package: &Package, hashed: bool) -> String {
     let letter = package
         .name
         .chars()
         .next()
         .map_or('_', |c| c.to_ascii_lowercase());
     let mut buffer = [0; 4];
-    let letter = letter.encode_utf8(&mut buffer);
+    let (letter, slash) = if hashed {
+        (&*letter.encode_utf8(&mut buffer), "/")
+    } else {
+        ("", "")
+    };
     let [name, dash, version, dash2, release, dot, arch, rpm] = file_name_parts(package);
     concat(&[
         "Packages/",
         letter,
-        "/",
+        slash,
         name,
         dash,
         version,

@@ -20,7 +20,7 @@ use crate::select::Selection;
 const OPTIONS: &[&str] = &[
     "additional_packages",
     "filter_packages",
-    "multilib_methods",
+    "multilib",
     "multilib_blacklist",
     "multilib_whitelist",
     "gather_method",

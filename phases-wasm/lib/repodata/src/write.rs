@@ -72,6 +72,8 @@ pub fn write_repo(
     packages: &[Package],
     options: &RepoOptions,
 ) -> Result<RepoSummary> {
+    // A repository with no packages (a debug tree without debuginfo) has no folder yet.
+    fs::create_dir_all(repo_dir).map_err(|e| Error::io(repo_dir, e))?;
     let scratch = Scratch::create(repo_dir, "repodata.tmp")?;
     let repomd = write_metadata(&scratch.path, packages, options)?;
     let repodata_dir = repo_dir.join("repodata");
