@@ -397,3 +397,48 @@ fn restricted_refuses_a_policy_wider_than_the_stock_one() {
         "nothing is composed when the policy is refused"
     );
 }
+
+/// Input repositories that carry repodata give the compose their changelogs, as Pungi's
+/// createrepo (which reuses the package set's metadata) does: every package of a tree
+/// has in `other.xml` the changelog entries the input's `other.xml` has for it.
+#[test]
+fn changelogs_of_input_repodata_reach_the_compose() {
+    require_tool("createrepo_c", "createrepo-c");
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    write_demo(&input).unwrap();
+    for repo in ["x86_64", "aarch64", "src"] {
+        let output = Command::new("createrepo_c")
+            .arg("-q")
+            .arg(input.join("repos").join(repo))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", describe(&output));
+    }
+    let compose = compose(
+        &input.join("demo.conf"),
+        &dir.path().join("composes"),
+        &dir.path().join("cache"),
+        &["--skip-phase", "createiso", "--skip-phase", "test"],
+    );
+    let with_changelogs = pungi_repodata::ReadOptions {
+        filelists: false,
+        changelogs: true,
+    };
+    let changelogs = |repo: &Path| {
+        pungi_repodata::read_repo(repo, &with_changelogs)
+            .unwrap()
+            .into_iter()
+            .map(|p| ((p.name.clone(), p.arch.clone()), p.changelogs))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let given = changelogs(&input.join("repos/x86_64"));
+    let made = changelogs(&compose.join("compose/Server/x86_64/os"));
+    assert!(!made.is_empty());
+    let mut entries = 0;
+    for (package, theirs) in &made {
+        assert_eq!(Some(theirs), given.get(package), "{package:?}");
+        entries += theirs.len();
+    }
+    assert!(entries > 0, "the demo's packages have changelogs");
+}

@@ -1,5 +1,6 @@
-//! Packages of a repository that has repodata: read from `repodata/` (primary
-//! and filelists) instead of opening every RPM. At Fedora scale this is the
+//! Packages of a repository that has repodata: read from `repodata/` (primary,
+//! filelists and the changelogs of other.xml, which the compose's repodata carries on)
+//! instead of opening every RPM. At Fedora scale this is the
 //! difference between parsing a few hundred MiB of XML once and reading and
 //! hashing 70,000 files through the sandbox; the checksums are the ones the
 //! repository already publishes.
@@ -19,7 +20,7 @@ pub fn read(root: &str) -> Result<Option<Vec<PkgsetPackage>>, PhaseError> {
     }
     let options = ReadOptions {
         filelists: true,
-        changelogs: false,
+        changelogs: true,
     };
     let packages = read_repo(Path::new(root), &options)
         .map_err(|e| PhaseError::input(format!("repository {root}: {e}")))?;
