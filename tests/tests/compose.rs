@@ -441,4 +441,19 @@ fn changelogs_of_input_repodata_reach_the_compose() {
         entries += theirs.len();
     }
     assert!(entries > 0, "the demo's packages have changelogs");
+
+    // No ISO was made, so composeinfo.json names no ISO directory (as Pungi lists only
+    // those that exist); the demo compose, which makes them, names Server's.
+    let listed_isos = |compose: &Path| {
+        let info = json(&compose.join("compose/metadata/composeinfo.json"));
+        let paths = &info["payload"]["variants"]["Server"]["paths"];
+        (
+            paths.get("isos").cloned(),
+            paths.get("source_isos").cloned(),
+        )
+    };
+    assert_eq!(listed_isos(&compose), (None, None));
+    let (isos, source_isos) = listed_isos(&demo().compose);
+    assert_eq!(isos.unwrap()["x86_64"], "Server/x86_64/iso");
+    assert_eq!(source_isos.unwrap()["x86_64"], "Server/source/iso");
 }

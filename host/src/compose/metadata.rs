@@ -23,8 +23,14 @@ pub fn productmd_compose(facts: &ComposeFacts) -> Compose {
 }
 
 /// Writes `compose/metadata/composeinfo.json`: the release and every variant with the
-/// standard tree paths.
-pub fn write_composeinfo(path: &Path, facts: &ComposeFacts) -> anyhow::Result<()> {
+/// standard tree paths, its ISO directories only where they exist under `compose_dir`
+/// (as Pungi's `write_compose_info` lists them). Written when the compose starts and
+/// again when it ends, when the images are there.
+pub fn write_composeinfo(
+    path: &Path,
+    facts: &ComposeFacts,
+    compose_dir: &Path,
+) -> anyhow::Result<()> {
     let mut variants = BTreeMap::new();
     for variant in &facts.variants {
         let children = facts
@@ -41,7 +47,10 @@ pub fn write_composeinfo(path: &Path, facts: &ComposeFacts) -> anyhow::Result<()
                 name: variant.name.clone(),
                 kind: variant.kind.clone(),
                 arches: variant.arches.clone(),
-                paths: VariantPaths::standard(&variant.uid, &variant.arches),
+                paths: existing_isos(
+                    VariantPaths::standard(&variant.uid, &variant.arches),
+                    compose_dir,
+                ),
                 variants: children,
             },
         );
@@ -58,4 +67,12 @@ pub fn write_composeinfo(path: &Path, facts: &ComposeFacts) -> anyhow::Result<()
         path,
         &ComposeInfo::new(productmd_compose(facts), release, variants),
     )
+}
+
+/// `paths` without the ISO directories that were not made.
+fn existing_isos(mut paths: VariantPaths, compose_dir: &Path) -> VariantPaths {
+    for isos in [&mut paths.isos, &mut paths.source_isos] {
+        isos.retain(|_, dir| compose_dir.join(dir).is_dir());
+    }
+    paths
 }

@@ -85,7 +85,14 @@ impl Pipeline<'_> {
             ran: Mutex::new(BTreeSet::new()),
         };
         write_status(&layout.status_file(), Status::Started)?;
-        write_composeinfo(&layout.metadata().join("composeinfo.json"), &prepared.facts)?;
+        let composeinfo = || {
+            write_composeinfo(
+                &layout.metadata().join("composeinfo.json"),
+                &prepared.facts,
+                &layout.compose(),
+            )
+        };
+        composeinfo()?;
         let plan = Plan::new(graph, self.selection);
         for skipped in &plan.skipped {
             tracing::info!("phase {}: {}", skipped.name, skipped.reason);
@@ -124,6 +131,10 @@ impl Pipeline<'_> {
             report.phases.push(record);
         }
         report.total_time = shared.started.elapsed();
+        if let Err(error) = composeinfo() {
+            tracing::error!("composeinfo.json: {error:#}");
+            report.status = Status::Doomed;
+        }
         conclude(&mut report, layout)?;
         Ok(report)
     }
