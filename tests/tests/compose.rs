@@ -144,6 +144,10 @@ print(c.info.compose.id)
 print(",".join(sorted(v.uid for v in c.info.get_variants(recursive=True))))
 print(sum(len(srpms) for arches in c.rpms.rpms.values() for srpms in arches.values()))
 print(len(c.images.images))
+import productmd.modules
+m = productmd.modules.Modules()
+m.load(sys.argv[1] + "/compose/metadata/modules.json")
+print(m.compose.id, len(m.modules))
 "#;
     let output = Command::new(python())
         .arg("-c")
@@ -158,6 +162,8 @@ print(len(c.images.images))
     assert_eq!(lines[1], "Everything,Server,Server-optional");
     assert!(lines[2].parse::<usize>().unwrap() > 50, "{stdout}");
     assert_eq!(lines[3], "3", "every variant ships images: {stdout}");
+    // Written into every compose, as Pungi does; empty without modules.
+    assert_eq!(lines[4], "Demo-1.0-20261123.n.0 0");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use pungi_productmd::{Compose, ComposeInfo, Release, Variant, VariantPaths};
+use pungi_productmd::{Compose, ComposeInfo, Modules, Release, Variant, VariantPaths};
 
 use crate::capabilities::ComposeFacts;
 use crate::fsutil::write_json_atomic;
@@ -75,4 +75,10 @@ fn existing_isos(mut paths: VariantPaths, compose_dir: &Path) -> VariantPaths {
         isos.retain(|_, dir| compose_dir.join(dir).is_dir());
     }
     paths
+}
+
+/// Writes `compose/metadata/modules.json`, which Pungi writes into every compose (empty
+/// without modules, and this build composes none).
+pub fn write_modules(path: &Path, facts: &ComposeFacts) -> anyhow::Result<()> {
+    write_json_atomic(path, &Modules::empty(productmd_compose(facts)))
 }

@@ -8,5 +8,5 @@ mod status;
 
 pub use id::{ComposeId, ComposeType, LabelError, validate_label};
 pub use layout::ComposeLayout;
-pub use metadata::{productmd_compose, write_composeinfo};
+pub use metadata::{productmd_compose, write_composeinfo, write_modules};
 pub use status::{Status, terminate_on_signal, write_status};

@@ -32,7 +32,7 @@ pub use report::{ComposeReport, PhaseRecord, PhaseResult};
 
 use crate::audit::{AuditLog, Event, Outcome};
 use crate::capabilities::{ComposeFacts, DocumentStore, PhaseEnv, PhaseProgress};
-use crate::compose::{Status, write_composeinfo, write_status};
+use crate::compose::{Status, write_composeinfo, write_modules, write_status};
 use crate::fsutil::write_atomic;
 use crate::logging::PHASE_SPAN;
 use crate::policy::{ComponentLock, Policy, grant_for};
@@ -93,6 +93,7 @@ impl Pipeline<'_> {
             )
         };
         composeinfo()?;
+        write_modules(&layout.metadata().join("modules.json"), &prepared.facts)?;
         let plan = Plan::new(graph, self.selection);
         for skipped in &plan.skipped {
             tracing::info!("phase {}: {}", skipped.name, skipped.reason);

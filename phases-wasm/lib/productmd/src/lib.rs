@@ -7,9 +7,11 @@
 mod composeinfo;
 mod header;
 mod images;
+mod modules;
 mod rpms;
 
 pub use composeinfo::{ComposeInfo, Release, Variant, VariantPaths};
 pub use header::{Compose, FORMAT_VERSION, Header};
 pub use images::{Image, Images};
+pub use modules::Modules;
 pub use rpms::{RpmCategory, RpmEntry, Rpms, RpmsBySource};
