@@ -463,3 +463,26 @@ fn changelogs_of_input_repodata_reach_the_compose() {
     assert_eq!(isos.unwrap()["x86_64"], "Server/x86_64/iso");
     assert_eq!(source_isos.unwrap()["x86_64"], "Server/source/iso");
 }
+
+/// With `pkgset_source = "repos"` the repositories of every arch are one pool, as in
+/// Pungi (pungi/phases/pkgset/sources/source_repos.py builds one global package set from
+/// the files of all arches): a noarch package only the x86_64 repository holds is
+/// still offered, and shipped, on aarch64.
+#[test]
+fn a_noarch_package_of_one_arch_repository_serves_every_arch() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    write_demo(&input).unwrap();
+    std::fs::remove_file(input.join("repos/aarch64/basesystem-11-20.dm1.noarch.rpm")).unwrap();
+    let compose = compose(
+        &input.join("demo.conf"),
+        &dir.path().join("composes"),
+        &dir.path().join("cache"),
+        &["--skip-phase", "createiso", "--skip-phase", "test"],
+    );
+    let packages = compose.join("compose/Server/aarch64/os/Packages");
+    assert!(
+        packages.join("basesystem-11-20.dm1.noarch.rpm").is_file(),
+        "basesystem is missing from Server.aarch64"
+    );
+}

@@ -72,14 +72,11 @@ pub fn collect(
         let placed = koji.download_rpm(rpm, sigkey.as_deref(), &destination)?;
         fetched += placed.size;
         let package = read_package(ctx, &placed.path, file, Some(placed.sha256))?;
-        sorter.add(
-            None,
-            PkgsetPackage {
-                path: placed.path,
-                sigkey,
-                package,
-            },
-        );
+        sorter.add(PkgsetPackage {
+            path: placed.path,
+            sigkey,
+            package,
+        });
         progress.advance(1);
     }
     progress.finish("done");

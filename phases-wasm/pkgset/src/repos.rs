@@ -8,18 +8,28 @@ use crate::repodata_source;
 use crate::sigkeys::Sigkeys;
 use crate::sorter::Sorter;
 
+/// What [`Sigkeys::choose`] groups every package of the pool under: one copy of each
+/// NEVRA whichever arch's repository it came from.
+const POOL: &str = "";
+
 /// Adds one copy (by `sigkeys`) of every package of the mounted repositories; returns
 /// what they were, for the summary.
+///
+/// The repositories of every arch form one pool, as Pungi's `repos` source does
+/// (pungi/phases/pkgset/sources/source_repos.py: one global package set from the files
+/// of all arches, each file once): a package serves every compose arch it is usable
+/// on, so a noarch package that only the x86_64 repository holds is offered on
+/// aarch64 too.
 pub fn collect(
     ctx: &Context,
     sigkeys: &Sigkeys,
     sorter: &mut Sorter,
 ) -> Result<String, PhaseError> {
-    let repos: Vec<(String, String)> = ctx
+    let repos: Vec<String> = ctx
         .mounts()
         .into_iter()
         .filter_map(|m| match m.role {
-            MountRole::PackageRepo(repo) => Some((repo.arch, m.path)),
+            MountRole::PackageRepo(_) => Some(m.path),
             _ => None,
         })
         .collect();
@@ -30,17 +40,17 @@ pub fn collect(
     }
     let mut files = Vec::new();
     let mut found = Vec::new();
-    for (arch, root) in &repos {
+    for root in &repos {
         if let Some(packages) = repodata_source::read(root)? {
-            found.extend(packages.into_iter().map(|p| (arch.clone(), p)));
+            found.extend(packages.into_iter().map(|p| (POOL.to_owned(), p)));
             continue;
         }
         collect_rpms(root, root, &mut |path, location| {
-            files.push((arch.clone(), path, location))
+            files.push((path, location))
         })?;
     }
     let progress = Progress::begin(files.len() as u64, "reading RPM headers");
-    for (repo_arch, path, location) in files {
+    for (path, location) in files {
         let package = read_package(ctx, &path, location, None)?;
         progress.advance(1);
         let entry = PkgsetPackage {
@@ -48,11 +58,11 @@ pub fn collect(
             sigkey: None,
             package,
         };
-        found.push((repo_arch, entry));
+        found.push((POOL.to_owned(), entry));
     }
     progress.finish("done");
-    for (repo_arch, entry) in sigkeys.choose(found)? {
-        sorter.add(Some(&repo_arch), entry);
+    for (_, entry) in sigkeys.choose(found)? {
+        sorter.add(entry);
     }
     Ok(format!("{} repositories", repos.len()))
 }
