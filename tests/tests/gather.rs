@@ -554,3 +554,93 @@ fn every_binary_tree_has_a_debug_repository_without_comps() {
     assert!(repomd("os").contains("<data type=\"group\""));
     assert!(!repomd("debug/tree").contains("type=\"group"));
 }
+
+/// Debuginfo as Pungi selects it: a name matching its `DEBUG_PATTERNS` (`*-debuginfo`,
+/// `*-debuginfo-*`, `*-debugsource`; pungi/util.py) is debuginfo, and a tree ships the
+/// debuginfo of a chosen package's source on that package's arch only (gather_dnf.py
+/// adds native and multilib debuginfo separately). `name.+` asks for the multilib
+/// package of `name`.
+///
+/// `lib` and `tool` are built for x86_64 and i686, each with debuginfo on both; `lib`
+/// also has `lib-debuginfo-common`. Server asks for `lib`, `tool` and `lib.+`, so ships
+/// lib on both arches and tool on x86_64 only.
+#[test]
+fn debuginfo_follows_the_arches_shipped_and_name_plus_is_the_multilib_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path();
+    let settings = BuildSettings::default();
+    let x86 = input.join("repos/x86_64");
+    let src = input.join("repos/src");
+    std::fs::create_dir_all(&x86).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    for (name, debug) in [
+        ("lib", &["lib-debuginfo", "lib-debuginfo-common"][..]),
+        ("tool", &["tool-debuginfo"][..]),
+    ] {
+        let mut source = source(&(name, N, &[], &[], &[], &[], &[]));
+        let main = source.binaries[0].clone();
+        for debug_name in debug {
+            let mut binary = main.clone();
+            binary.name = debug_name.to_string();
+            source.binaries.push(binary);
+        }
+        for binary in &source.binaries {
+            let arches: &[&str] = if binary.name.ends_with("-common") {
+                &["x86_64"]
+            } else {
+                &["x86_64", "i686"]
+            };
+            for arch in arches {
+                let bytes = build_binary(&source, binary, arch, &settings).unwrap();
+                std::fs::write(x86.join(binary.filename(&source, arch)), bytes).unwrap();
+            }
+        }
+        let bytes = build_source(&source, &settings).unwrap();
+        std::fs::write(src.join(source.srpm_filename()), bytes).unwrap();
+    }
+    std::fs::write(
+        input.join("comps.xml"),
+        COMPS
+            .replace(
+                "<packagereq type=\"mandatory\">base</packagereq>",
+                "<packagereq type=\"mandatory\">lib</packagereq>",
+            )
+            .replace(
+                "<packagereq type=\"default\">app</packagereq>",
+                "<packagereq type=\"default\">tool</packagereq>",
+            )
+            .replace("<packagereq type=\"optional\">app-devel</packagereq>", ""),
+    )
+    .unwrap();
+    std::fs::write(input.join("variants.xml"), VARIANTS).unwrap();
+    let plain = config("sigkeys = [None]")
+        .lines()
+        .filter(|l| !l.starts_with("multilib") && !l.starts_with("additional"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(
+        input.join("debug.conf"),
+        format!("{plain}\nadditional_packages = [(\"^Server$\", {{\"*\": [\"lib.+\"]}})]\n"),
+    )
+    .unwrap();
+    let compose = compose(
+        &input.join("debug.conf"),
+        &input.join("out"),
+        &input.join("cache"),
+        &["--skip-phase", "test", "--skip-phase", "createiso"],
+    );
+    let tree = |path: &str| rpms(&compose.join("compose/Server/x86_64").join(path));
+    let set =
+        |names: &[&str]| -> BTreeSet<String> { names.iter().map(|n| n.to_string()).collect() };
+    assert_eq!(tree("os"), set(&["lib.x86_64", "lib.i686", "tool.x86_64"]));
+    assert_eq!(
+        tree("debug/tree"),
+        set(&[
+            "lib-debuginfo.x86_64",
+            "lib-debuginfo.i686",
+            "lib-debuginfo-common.x86_64",
+            "tool-debuginfo.x86_64",
+        ]),
+        "no tool-debuginfo.i686: no tool.i686 ships"
+    );
+}

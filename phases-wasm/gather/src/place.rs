@@ -111,12 +111,24 @@ impl<'a> Placer<'a> {
             .iter()
             .map(|&i| set.packages[i].sourcerpm.as_str())
             .collect();
+        // Debuginfo ships for the arches of the binaries shipped from its source (an
+        // x86_64 tree gets i686 debuginfo only with i686 multilib packages), as Pungi's
+        // gather adds the debuginfo of each chosen package's source on its arch.
+        let built: BTreeSet<(&str, &str)> = binaries
+            .iter()
+            .map(|&i| {
+                let p = set.packages[i];
+                (p.sourcerpm.as_str(), p.arch.as_str())
+            })
+            .collect();
         let list = self.pkgset.list(arch);
         // Past the package set's own packages are lookaside ones, never placed.
         let debug: Vec<usize> = (0..list.len())
             .filter(|&i| {
                 let p = set.packages[i];
-                p.is_debug() && srpms.contains(p.sourcerpm.as_str()) && !filter.excludes(p)
+                p.is_debug()
+                    && built.contains(&(p.sourcerpm.as_str(), p.arch.as_str()))
+                    && !filter.excludes(p)
             })
             .collect();
         let rpms = self.rpms.tree(variant, arch);

@@ -134,17 +134,29 @@ fn add_multilib(set: &ArchSet<'_>, solver: &mut Solver, rules: &Multilib, filter
     added
 }
 
+/// Which arches a requested name takes packages of.
+#[derive(Clone, Copy)]
+enum ArchWanted<'p> {
+    /// The tree's own arch or noarch (a bare name).
+    Native,
+    /// Exactly this one (`name.arch`).
+    Exactly(&'p str),
+    /// The tree's multilib arches (`name.+`, Pungi's form for "the multilib package of").
+    Multilib,
+}
+
 /// The packages a name or pattern asks for: the newest version of each
 /// matching name, on the tree's arch or noarch; a multilib arch only when
-/// asked for by `name.arch`.
+/// asked for by `name.arch` or `name.+`.
 fn pick_by_name(set: &ArchSet<'_>, pattern: &str, filter: &Filter) -> Vec<usize> {
     let (name_pattern, arch) = match pattern.rsplit_once('.') {
+        Some((name, "+")) => (name, ArchWanted::Multilib),
         Some((name, arch))
             if arch == set.arch || arch == "noarch" || set.is_multilib_arch(arch) =>
         {
-            (name, Some(arch))
+            (name, ArchWanted::Exactly(arch))
         }
-        _ => (pattern, None),
+        _ => (pattern, ArchWanted::Native),
     };
     let names: Vec<&str> = if name_pattern.contains(['*', '?', '[']) {
         let mut names: Vec<&str> = set
@@ -171,8 +183,9 @@ fn pick_by_name(set: &ArchSet<'_>, pattern: &str, filter: &Filter) -> Vec<usize>
                     !p.is_debug()
                         && !filter.excludes(p)
                         && match arch {
-                            Some(a) => p.arch == a,
-                            None => p.arch == set.arch || p.arch == "noarch",
+                            ArchWanted::Native => p.arch == set.arch || p.arch == "noarch",
+                            ArchWanted::Exactly(a) => p.arch == a,
+                            ArchWanted::Multilib => set.is_multilib_arch(&p.arch),
                         }
                 })
                 .max_by(|&a, &b| {

@@ -177,10 +177,14 @@ impl Package {
         self.arch == "src" || self.arch == "nosrc"
     }
 
-    /// Whether this is debugging information (`-debuginfo`/`-debugsource`),
-    /// which composes put in separate debug repositories.
+    /// Whether this is debugging information, which composes put in separate debug
+    /// repositories: a name Pungi's `DEBUG_PATTERNS` match (`*-debuginfo`,
+    /// `*-debuginfo-*` such as `glibc-debuginfo-common`, `*-debugsource`).
     pub fn is_debug(&self) -> bool {
-        self.name.ends_with("-debuginfo") || self.name.ends_with("-debugsource")
+        let name = &self.name;
+        name.ends_with("-debuginfo")
+            || name.ends_with("-debugsource")
+            || name.contains("-debuginfo-")
     }
 
     /// Keeps only the `limit` newest changelog entries (createrepo's
@@ -260,6 +264,9 @@ pub(crate) mod tests {
         let mut p = sample("bash-debuginfo", "1:5.2-1");
         assert_eq!(p.nevra(), "bash-debuginfo-1:5.2-1.x86_64");
         assert!(p.is_debug());
+        assert!(sample("glibc-debuginfo-common", "2.39-1").is_debug());
+        assert!(sample("bash-debugsource", "5.2-1").is_debug());
+        assert!(!sample("debuginfod", "0.190-1").is_debug());
         assert!(!p.is_source());
         p.arch = "src".into();
         assert!(p.is_source());
