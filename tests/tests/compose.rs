@@ -486,3 +486,79 @@ fn a_noarch_package_of_one_arch_repository_serves_every_arch() {
         "basesystem is missing from Server.aarch64"
     );
 }
+
+/// Every os tree of a variant that is not an addon carries `.treeinfo` (productmd loads
+/// and validates it, and its checksum of repomd.xml holds), `.discinfo` and `media.repo`
+/// in Pungi's formats; a DVD carries its own at its root, with `[media]` naming the
+/// disc.
+#[test]
+fn trees_and_discs_are_installable_media() {
+    require_tool("xorriso", "xorriso");
+    let demo = demo();
+    let compose = demo.compose.join("compose");
+    let dvd = std::fs::read_dir(compose.join("Server/x86_64/iso"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "iso"))
+        .expect("a Server x86_64 DVD");
+    let disc = demo.target.join("disc-media");
+    std::fs::create_dir_all(&disc).unwrap();
+    for file in [".treeinfo", ".discinfo", "media.repo"] {
+        let output = Command::new("xorriso")
+            .args(["-osirrox", "on", "-indev"])
+            .arg(&dvd)
+            .arg("-extract")
+            .arg(format!("/{file}"))
+            .arg(disc.join(file))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{file}: {}", describe(&output));
+    }
+    let tree = compose.join("Server/x86_64/os");
+    let script = r#"
+import hashlib, os, sys
+import productmd.treeinfo
+for root in sys.argv[1:]:
+    ti = productmd.treeinfo.TreeInfo()
+    ti.load(os.path.join(root, ".treeinfo"))
+    ti.validate()
+    variant = ti.variants["Server"]
+    for path, (kind, digest) in ti.checksums.checksums.items():
+        if os.path.exists(os.path.join(root, path)):
+            found = hashlib.new(kind, open(os.path.join(root, path), "rb").read()).hexdigest()
+            assert found == digest, (root, path)
+    print(ti.release.name, ti.release.version, ti.tree.arch, variant.type,
+          variant.paths.packages, ti.media.discnum, sorted(ti.checksums.checksums))
+"#;
+    let output = Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .arg(&tree)
+        .arg(&disc)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", describe(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "Demo 1.0 x86_64 variant Packages None ['repodata/repomd.xml']",
+            "Demo 1.0 x86_64 variant Packages 1 ['repodata/repomd.xml']",
+        ]
+    );
+    let discinfo = read(&tree.join(".discinfo"));
+    let lines: Vec<&str> = discinfo.lines().collect();
+    assert_eq!(lines[1..], ["Demo 1.0", "x86_64", "ALL"]);
+    assert!(lines[0].parse::<u64>().is_ok(), "{discinfo}");
+    let on_disc = read(&disc.join(".discinfo"));
+    assert_eq!(on_disc.lines().nth(3), Some("1"), "{on_disc}");
+    assert!(read(&tree.join("media.repo")).starts_with("[InstallMedia]\nname=Demo 1.0\nmediaid="),);
+    assert_eq!(
+        read(&disc.join("media.repo")),
+        read(&tree.join("media.repo"))
+    );
+    // The source tree is no installation tree.
+    assert!(!compose.join("Server/source/tree/.treeinfo").exists());
+}

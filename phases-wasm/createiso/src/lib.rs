@@ -173,7 +173,8 @@ fn make_tree_images(
         let name = subst::format(&name_format, &name_args)
             .map_err(|e| PhaseError::config(format!("image_name_format: {e}")))?;
         let staging = format!("{work}/{arch}/iso/{name}");
-        let packages = stage::stage(ctx, tree, disc, disc_count > 1, &mut repo, &staging)?;
+        let number = (index + 1, disc_count);
+        let packages = stage::stage(ctx, tree, disc, number, &mut repo, &staging)?;
         let boot = boot_of(variant, arch, &staging);
         let iso = format!("{compose}/{iso_dir}/{name}");
         let implant_md5 =

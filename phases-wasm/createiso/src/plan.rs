@@ -1,5 +1,6 @@
-//! What goes on which disc: every file of the tree but its repodata and Buildinstall's
-//! netinstall `images/boot.iso` (listed in `.treeinfo`, never on the DVD, as in Pungi),
+//! What goes on which disc: every file of the tree but its repodata, its media files
+//! (`.treeinfo`, `.discinfo`, `media.repo`: each disc gets its own, see `stage`) and
+//! Buildinstall's netinstall `images/boot.iso` (never on the DVD, as in Pungi),
 //! boot and other files first, then the packages, split over discs of `media_size` with
 //! the extra files on each (Pungi's `split_iso`).
 
@@ -12,6 +13,9 @@ use pungi_phase_sdk::PhaseError;
 /// Buildinstall's boot image in the os tree.
 const NETINST: &str = "images/boot.iso";
 
+/// The files that describe a tree or a disc, written for each disc.
+pub const MEDIA_FILES: &[&str] = &[".treeinfo", ".discinfo", "media.repo"];
+
 /// The discs of one tree, each a list of paths relative to the tree root.
 pub fn discs(
     tree: &Tree,
@@ -22,7 +26,11 @@ pub fn discs(
     let mut others = Vec::new();
     walk(&tree.path, "", &mut others)?;
     let locations: BTreeSet<&str> = packages.iter().map(|p| p.location).collect();
-    others.retain(|f| !locations.contains(f.path.as_str()) && f.path != NETINST);
+    others.retain(|f| {
+        !locations.contains(f.path.as_str())
+            && f.path != NETINST
+            && !MEDIA_FILES.contains(&f.path.as_str())
+    });
     for file in &mut others {
         file.sticky = sticky.contains(&file.path);
     }

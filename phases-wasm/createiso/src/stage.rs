@@ -7,21 +7,23 @@ use std::path::Path;
 
 use pungi_documents::Tree;
 use pungi_media::split::Disc;
-use pungi_phase_sdk::{Context, PhaseError};
+use pungi_phase_sdk::{Context, PhaseError, fs};
 use pungi_repodata::{Package, ReadOptions, RepoOptions, read_repo, write_repo};
 
 /// Files that `-boot-info-table` patches in place: copied, never linked.
 pub const PATCHED_BOOT_FILES: &[&str] = &["isolinux/isolinux.bin", "images/boot.img"];
 
-/// Builds the staging directory of one disc; returns its packages' count.
+/// Builds the staging directory of disc `number` of `total`; returns its packages'
+/// count.
 pub fn stage(
     ctx: &Context,
     tree: &Tree,
     disc: &Disc,
-    split: bool,
+    (number, total): (usize, usize),
     repo: &mut Option<Vec<Package>>,
     dir: &str,
 ) -> Result<usize, PhaseError> {
+    let split = total > 1;
     if Path::new(dir).exists() {
         std::fs::remove_dir_all(dir).map_err(|e| PhaseError::io(format!("clearing {dir}"), e))?;
     }
@@ -38,6 +40,7 @@ pub fn stage(
         }
     }
     let on_disc: BTreeSet<&str> = disc.files.iter().map(String::as_str).collect();
+    write_media_files(tree, dir, (number, total), &on_disc)?;
     let count = tree
         .packages
         .iter()
@@ -94,4 +97,40 @@ fn repo_options(tree: &Tree, packages: &[Package]) -> Result<RepoOptions, PhaseE
     }
     options.group_file = tree.comps.as_ref().map(Into::into);
     Ok(options)
+}
+
+/// The tree's `.treeinfo` made the disc's (a `[media]` section, only the images and
+/// checksums of files on it, as Pungi's createiso tweaks it), its `.discinfo` naming
+/// the disc, and its `media.repo`; nothing for a tree without them (source trees).
+fn write_media_files(
+    tree: &Tree,
+    dir: &str,
+    (number, total): (usize, usize),
+    on_disc: &BTreeSet<&str>,
+) -> Result<(), PhaseError> {
+    let read = |name: &str| match std::fs::read_to_string(format!("{}/{name}", tree.path)) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(PhaseError::io(format!("reading {}/{name}", tree.path), e)),
+    };
+    let write =
+        |name: &str, text: &str| fs::write_atomic(&format!("{dir}/{name}"), text.as_bytes());
+    if let Some(treeinfo) = read(".treeinfo")? {
+        // A single disc carries the tree's repodata (so its checksum holds); each disc of
+        // a split set has repodata of its own.
+        let on_this_disc =
+            |path: &str| on_disc.contains(path) || (total == 1 && path.starts_with("repodata/"));
+        let disc_treeinfo = pungi_productmd::for_disc(&treeinfo, number, total, on_this_disc)
+            .map_err(|e| PhaseError::input(format!("{}/.treeinfo: {e}", tree.path)))?;
+        write(".treeinfo", &disc_treeinfo)?;
+    }
+    if let Some(discinfo) = read(".discinfo")? {
+        // Its lines: timestamp, description, arch, disc numbers.
+        let kept: Vec<&str> = discinfo.lines().take(3).collect();
+        write(".discinfo", &format!("{}\n{number}\n", kept.join("\n")))?;
+    }
+    if let Some(media_repo) = read("media.repo")? {
+        write("media.repo", &media_repo)?;
+    }
+    Ok(())
 }

@@ -1,14 +1,17 @@
 //! Createrepo: repodata for every tree Gather made (`<Variant>/<arch>/os`,
 //! `.../debug/tree`, `<Variant>/source/tree`), with the variant's comps as the group file
-//! of binary repos; `createrepo_checksum` picks the digest. Output matches createrepo_c's
+//! of binary repos, and what makes a binary tree installable (`installable`); `createrepo_checksum` picks the digest. Output matches createrepo_c's
 //! formats, and is byte-identical for identical inputs (timestamps come from the compose
 //! date, not the clock). With `createrepo_allow_reuse` and `--old-composes`, a tree whose
 //! inputs did not change since the newest finished old compose gets that compose's
 //! repodata (see `reuse`).
 
+mod installable;
 mod reuse;
 
-use pungi_documents::{CreaterepoDocument, GatherDocument, PkgsetDocument, RepoRecord, names};
+use pungi_documents::{
+    CreaterepoDocument, GatherDocument, PkgsetDocument, RepoRecord, TreeKind, names,
+};
 use pungi_phase_sdk::{Context, Phase, PhaseError, Progress, Summary, log, register_phase};
 use pungi_repodata::{ChecksumKind, RepoOptions, compose_date_epoch, write_repo};
 
@@ -19,6 +22,7 @@ impl Phase for Createrepo {
         let gather: GatherDocument = ctx.read_document(names::GATHER)?;
         let pkgset: PkgsetDocument = ctx.read_document(names::PKGSET)?;
         let options = repo_options(ctx)?;
+        let info = ctx.info();
         // Fingerprints cost a pass over every package record, so they are made only
         // when reuse is on (in this compose and so in the one that reuses it).
         let allow_reuse = ctx.option_or("createrepo_allow_reuse", false)?;
@@ -50,6 +54,9 @@ impl Phase for Createrepo {
                 write_repo(std::path::Path::new(&tree.path), &records, &tree_options)
                     .map_err(|e| PhaseError::input(format!("repodata for {}: {e}", tree.path)))?;
                 log::info(format!("{}: {} packages", tree.path, tree.packages.len()));
+            }
+            if tree.kind == TreeKind::Binary {
+                installable::write(ctx, &info, tree, options.timestamp)?;
             }
             packages += tree.packages.len() as u64;
             document.repos.push(RepoRecord {

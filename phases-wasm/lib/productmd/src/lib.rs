@@ -5,13 +5,17 @@
 //! phase that writes one of them uses these types rather than ad-hoc JSON.
 
 mod composeinfo;
+mod discinfo;
 mod header;
 mod images;
 mod modules;
 mod rpms;
+mod treeinfo;
 
 pub use composeinfo::{ComposeInfo, Release, Variant, VariantPaths};
+pub use discinfo::{description, discinfo, media_repo};
 pub use header::{Compose, FORMAT_VERSION, Header};
 pub use images::{Image, Images};
 pub use modules::Modules;
 pub use rpms::{RpmCategory, RpmEntry, Rpms, RpmsBySource};
+pub use treeinfo::{BootImages, TreeInfo, TreeRelease, TreeVariant, for_disc};
