@@ -70,6 +70,9 @@ const ROWS: &[Row] = &[
     ("vim", N, &[], &["editor"], &[], &[], &[]),
     ("nano", N, &[], &["editor"], &[], &[], &[]),
     ("langpack-fr", A, &[], &[], &[], &[], &[]),
+    ("app-lang-de", A, &[], &[], &[], &[], &[]),
+    ("app-lang-fr", A, &[], &[], &[], &[], &[]),
+    ("app-lang-devel", A, &[], &[], &[], &[], &[]),
 ];
 
 fn strings(list: &[&str]) -> Vec<String> {
@@ -152,6 +155,10 @@ const COMPS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
       <packagereq type="optional">app-devel</packagereq>
     </packagelist>
   </group>
+  <langpacks>
+    <match name="app" install="app-lang-%s"/>
+    <match name="vim" install="vim-lang-%s"/>
+  </langpacks>
 </comps>
 "#;
 
@@ -258,6 +265,8 @@ fn server_gets_exactly_the_hand_checked_closure() {
         "sendmail.x86_64",    // mta: postfix conflicts with base
         "nano.x86_64",        // editor: vim is filtered
         "app-fr.noarch",      // (app-fr if langpack-fr): ships for systems with langpack-fr
+        "app-lang-de.noarch", // comps langpacks: app-lang-%s of app (not app-lang-devel)
+        "app-lang-fr.noarch", // the same
     ]
     .into_iter()
     .map(String::from)
@@ -270,6 +279,11 @@ fn every_choice_is_explained() {
     let r = reasons("Server");
     let text = |nevra: &str| r[nevra].as_str().unwrap_or_default().to_owned();
     assert_eq!(text("base-1.0-1.x86_64"), "comps group core (mandatory)");
+    // Pungi's add_langpack_packages: every langpack of a chosen package, no -devel.
+    assert_eq!(
+        text("app-lang-de-1.0-1.noarch"),
+        "langpack of app (comps `app-lang-%s`)"
+    );
     assert!(text("httpd-1.0-1.x86_64").contains("shortest name"), "{r}");
     assert!(
         text("newtool-1.0-1.x86_64").contains("obsoleted"),
@@ -390,9 +404,7 @@ fn a_required_key_missing_is_a_clear_error_naming_the_package() {
         .unwrap_or_default();
     let text = format!("{all}\n{log}");
     assert!(
-        text.contains("deadbeef")
-            && text.contains("app-1.0-1.x86_64")
-            && text.contains("is unsigned"),
+        text.contains("deadbeef") && text.contains("app-1.0-1.src") && text.contains("is unsigned"),
         "{text}"
     );
 }

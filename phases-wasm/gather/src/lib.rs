@@ -7,6 +7,7 @@
 
 mod archset;
 mod inputs;
+mod langpacks;
 mod lookaside;
 mod multilib;
 mod options;
@@ -143,6 +144,7 @@ impl Phase for Gather {
                             method: options.method(uid)?,
                             greedy: options.greedy,
                             multilib: &multilib,
+                            langpacks: variant_comps.map_or(&[], |c| &c.comps.langpacks),
                         },
                     ),
                 };

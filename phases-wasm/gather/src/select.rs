@@ -1,11 +1,11 @@
 //! Which packages a variant gets on one arch, and why each one is there: the
 //! inputs by name, then (for `deps`/`hybrid`) the dependency closure, comps
-//! conditional packages whose condition is met, and multilib packages, until
-//! nothing more is added.
+//! conditional packages whose condition is met, langpacks and multilib packages,
+//! until nothing more is added.
 
 use std::collections::{BTreeMap, HashSet};
 
-use pungi_comps::fnmatch;
+use pungi_comps::{Langpack, fnmatch};
 use pungi_repodata::Package;
 
 use crate::archset::{ArchSet, Filter};
@@ -26,6 +26,8 @@ pub struct Request<'r> {
     pub method: Method,
     pub greedy: Greedy,
     pub multilib: &'r Multilib,
+    /// The variant's comps `<langpacks>` matches.
+    pub langpacks: &'r [Langpack],
 }
 
 /// The result for one variant.arch: selected binary packages (NEVRA -> position in the
@@ -87,6 +89,7 @@ pub fn select(set: &ArchSet<'_>, request: Request<'_>) -> Selection {
                 }
                 !met
             });
+            added |= crate::langpacks::add(set, &mut solver, request.langpacks, request.filter);
             added |= add_multilib(set, &mut solver, request.multilib, request.filter);
             if !added {
                 break;
@@ -148,7 +151,7 @@ enum ArchWanted<'p> {
 /// The packages a name or pattern asks for: the newest version of each
 /// matching name, on the tree's arch or noarch; a multilib arch only when
 /// asked for by `name.arch` or `name.+`.
-fn pick_by_name(set: &ArchSet<'_>, pattern: &str, filter: &Filter) -> Vec<usize> {
+pub fn pick_by_name(set: &ArchSet<'_>, pattern: &str, filter: &Filter) -> Vec<usize> {
     let (name_pattern, arch) = match pattern.rsplit_once('.') {
         Some((name, "+")) => (name, ArchWanted::Multilib),
         Some((name, arch))
