@@ -10,6 +10,8 @@
 //! - the resource actions (`memory-bomb`, `infinite-loop`, `stdout-flood`, `panic`,
 //!   `command-hang`) never return on their own: the host must stop them.
 
+mod audit_cost;
+
 use std::hint::black_box;
 use std::io::Write;
 
@@ -69,6 +71,8 @@ impl Phase for Hostile {
             "stdout-flood" => stdout_flood(),
             "log-flood" => log_flood(),
             "panic" => panic!("hostile phase panics on purpose"),
+            "denied-flood" => audit_cost::denied_flood(ctx),
+            "denied-huge-argument" => audit_cost::denied_huge_argument(ctx),
             "ok" => Ok(Summary::new("hostile phase did nothing").count("actions", 0)),
             other => Err(PhaseError::config(format!(
                 "unknown hostile_action `{other}`"
