@@ -9,6 +9,8 @@ use std::process::Command;
 use pungi_tests::koji_hub::{Hub, compose, demo_hub, hub_bin, koji_config, read, write_profile};
 use pungi_tests::{describe, dnf_install, python, require_tool};
 
+mod common;
+
 fn koji_cli(config: &Path, args: &[&str]) -> String {
     let koji = python().with_file_name("koji");
     let output = Command::new(&koji)
@@ -285,12 +287,12 @@ fn denied_koji_methods_fail_the_phase_and_are_audited() {
     );
     assert!(!run.output.status.success());
     let audit = read(&run.compose.unwrap().join("logs/global/audit.jsonl"));
-    let denied = audit
-        .lines()
-        .find(|l| l.contains("\"list-tagged\""))
+    let denied = common::audit::calls(&audit)
+        .into_iter()
+        .find(|c| c["operation"] == "list-tagged")
         .unwrap_or_else(|| panic!("{audit}"));
     assert!(
-        denied.contains("\"denied\"") && denied.contains("listTagged"),
+        denied["outcome"] == "denied" && denied["detail"].to_string().contains("listTagged"),
         "{denied}"
     );
 }

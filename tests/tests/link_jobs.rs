@@ -32,12 +32,10 @@ fn batch(names: &[&str]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The `start-links` audit records, in order, as their argument text.
+/// The audited `start-links` calls, in order, as their outcome and argument text.
 fn audited(root: &Path) -> Vec<String> {
-    std::fs::read_to_string(root.join("audit.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    common::audit::calls(&std::fs::read_to_string(root.join("audit.jsonl")).unwrap())
+        .into_iter()
         .filter(|l| l["operation"] == "start-links")
         .map(|l| format!("{} {}", l["outcome"], l["args"]))
         .collect()

@@ -15,6 +15,8 @@ use pungi_fixtures::repo::write_repos;
 use pungi_fixtures::{BuildSettings, Layout, demo_arches, demo_sources};
 use pungi_tests::{compose, describe, phases_dir, pungi_wasm, python, workspace, write_demo};
 
+mod common;
+
 /// A fresh demo input in its own folder.
 fn demo_input(dir: &Path) -> PathBuf {
     let input = dir.join("demo");
@@ -98,11 +100,10 @@ fn place(component: &Path, input: &Path, cache: &Path) -> (String, String) {
     (format!("phases/{name}"), inspected_sha256(component, cache))
 }
 
-/// The audit lines of one phase, parsed.
+/// The audited calls of one phase (each intent joined with its result).
 fn audit_of(compose_dir: &Path, phase: &str) -> Vec<serde_json::Value> {
-    read(&compose_dir.join("logs/global/audit.jsonl"))
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    common::audit::calls(&read(&compose_dir.join("logs/global/audit.jsonl")))
+        .into_iter()
         .filter(|l| l["phase"] == phase)
         .collect()
 }

@@ -1,13 +1,21 @@
-//! What an auditor checks beyond the log's chain: that the components that ran are the
-//! ones recorded, and that every output file the metadata lists still has its checksum.
+//! What an auditor checks beyond the log: that the components that ran are the ones
+//! recorded, and that every output file the metadata lists still has its checksum. Every
+//! file is opened without following symlinks and must be a regular file, so a compose
+//! whose files were swapped for links (to `/dev/zero`, to a host file) fails naming the
+//! file instead of hashing forever or hashing something outside the compose.
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use pungi_repodata::{ReadOptions, read_repo};
+use pungi_repodata::{ChecksumKind, ReadOptions, read_repo};
 use sha2::Digest;
+use sha2::digest::DynDigest;
 
+use super::regular::{open_directory, open_regular, open_regular_beneath};
+use super::verify::LogSummary;
 use crate::policy::ComponentLock;
 
 /// What the output check covered.
@@ -18,39 +26,35 @@ pub struct OutputSummary {
     pub images: usize,
 }
 
-/// Every `start` record of the audit log names the component `components.lock` pins
-/// for that phase.
-pub fn verify_components(audit_log: &Path, lock_file: &Path) -> anyhow::Result<usize> {
+/// Every phase run of the log (`summary`, read from `audit_log`) was by the component
+/// `components.lock` pins for that phase.
+pub fn verify_components(
+    summary: &LogSummary,
+    audit_log: &Path,
+    lock_file: &Path,
+) -> anyhow::Result<usize> {
+    open_regular(lock_file)?;
     let lock = ComponentLock::read(lock_file)?;
-    let text = std::fs::read_to_string(audit_log)
-        .with_context(|| format!("reading {}", audit_log.display()))?;
-    let mut checked = 0;
-    for (index, line) in text.lines().enumerate() {
-        let record: serde_json::Value = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: not JSON", audit_log.display(), index + 1))?;
-        if record["interface"] != "phase" || record["operation"] != "start" {
-            continue;
-        }
-        let phase = record["phase"].as_str().unwrap_or_default();
-        let component = record["component"].as_str().unwrap_or_default();
-        lock.check(phase, Path::new(phase), component)
+    for run in &summary.runs {
+        lock.check(&run.phase, Path::new(&run.phase), &run.component)
             .with_context(|| {
                 format!(
-                    "{}:{}: the component recorded for phase `{phase}` is not the one in {}",
+                    "{}:{}: the component recorded for phase `{}` is not the one in {}",
                     audit_log.display(),
-                    index + 1,
+                    run.line,
+                    run.phase,
                     lock_file.display()
                 )
             })?;
-        checked += 1;
     }
-    Ok(checked)
+    Ok(summary.runs.len())
 }
 
 /// Every repository under `compose_dir` (its repodata files and every package in it) and
 /// every image in `images.json` still matches its recorded checksum; names the first file
-/// that does not.
+/// that does not, or that is a link or not a regular file.
 pub fn verify_outputs(compose_dir: &Path) -> anyhow::Result<OutputSummary> {
+    let root = open_directory(compose_dir)?;
     let mut summary = OutputSummary::default();
     for repo in repositories(compose_dir)? {
         let packages = read_repo(
@@ -62,18 +66,13 @@ pub fn verify_outputs(compose_dir: &Path) -> anyhow::Result<OutputSummary> {
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
         for package in &packages {
-            let file = repo.join(&package.location);
-            let found = package
-                .checksum
-                .algorithm
-                .digest_file(&file)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            if found.hex != package.checksum.hex {
+            let path = repo.join(&package.location);
+            let found = hash(&root, compose_dir, &path, package.checksum.algorithm)?;
+            if found != package.checksum.hex {
                 bail!(
-                    "{}: {} is {}, the repodata of {} records {}",
-                    file.display(),
+                    "{}: {} is {found}, the repodata of {} records {}",
+                    path.display(),
                     package.checksum.algorithm,
-                    found.hex,
                     repo.display(),
                     package.checksum.hex
                 );
@@ -82,17 +81,23 @@ pub fn verify_outputs(compose_dir: &Path) -> anyhow::Result<OutputSummary> {
         summary.repositories += 1;
         summary.packages += packages.len();
     }
-    summary.images = verify_images(compose_dir)?;
+    summary.images = verify_images(&root, compose_dir)?;
     Ok(summary)
 }
 
-/// Directories under `compose_dir` holding `repodata/repomd.xml`, sorted.
+/// Directories under `compose_dir` holding `repodata/repomd.xml`, sorted; symlinked
+/// directories are not entered, and a repository's `repodata` must hold regular files
+/// only (its reader opens them by name).
 fn repositories(compose_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let mut stack = vec![compose_dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        if dir.join("repodata/repomd.xml").is_file() {
-            found.push(dir.clone());
+        let repodata = dir.join("repodata");
+        if repodata.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+            check_regular_files(&repodata)?;
+            if repodata.join("repomd.xml").exists() {
+                found.push(dir.clone());
+            }
         }
         for entry in
             std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?
@@ -108,16 +113,31 @@ fn repositories(compose_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-fn verify_images(compose_dir: &Path) -> anyhow::Result<usize> {
+/// Every entry of `dir` is a regular file (no link, device, fifo or directory).
+fn check_regular_files(dir: &Path) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            bail!(
+                "{} is not a regular file (a link, device or directory where repodata is expected); it is not read",
+                entry.path().display()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn verify_images(root: &File, compose_dir: &Path) -> anyhow::Result<usize> {
     let manifest = compose_dir.join("metadata/images.json");
     if !manifest.exists() {
         return Ok(0);
     }
-    let images: pungi_productmd::Images = serde_json::from_str(
-        &std::fs::read_to_string(&manifest)
-            .with_context(|| format!("reading {}", manifest.display()))?,
-    )
-    .with_context(|| format!("{} is not an image manifest", manifest.display()))?;
+    let mut text = String::new();
+    open_regular_beneath(root, Path::new("metadata/images.json"), &manifest)
+        .and_then(|mut file| file.read_to_string(&mut text))
+        .with_context(|| format!("reading {}", manifest.display()))?;
+    let images: pungi_productmd::Images = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not an image manifest", manifest.display()))?;
     let mut count = 0;
     for image in images
         .payload
@@ -128,11 +148,7 @@ fn verify_images(compose_dir: &Path) -> anyhow::Result<usize> {
     {
         if let Some(expected) = image.checksums.get("sha256") {
             let path = compose_dir.join(&image.path);
-            let mut hasher = sha2::Sha256::new();
-            std::fs::File::open(&path)
-                .and_then(|mut file| std::io::copy(&mut file, &mut hasher))
-                .with_context(|| format!("reading {}", path.display()))?;
-            let found = hex::encode(hasher.finalize());
+            let found = hash(root, compose_dir, &path, ChecksumKind::Sha256)?;
             if &found != expected {
                 bail!(
                     "{}: sha256 is {found}, images.json records {expected}",
@@ -143,4 +159,34 @@ fn verify_images(compose_dir: &Path) -> anyhow::Result<usize> {
         count += 1;
     }
     Ok(count)
+}
+
+/// The hex digest of the regular file at `path`, which must lie beneath `compose_dir`
+/// (open as `root`) without a symlink on the way.
+fn hash(
+    root: &File,
+    compose_dir: &Path,
+    path: &Path,
+    algorithm: ChecksumKind,
+) -> anyhow::Result<String> {
+    let relative = path.strip_prefix(compose_dir).unwrap_or(path);
+    let mut file = open_regular_beneath(root, relative, path)?;
+    let mut hasher: Box<dyn DynDigest> = match algorithm {
+        ChecksumKind::Sha1 => Box::new(sha1::Sha1::new()),
+        ChecksumKind::Sha224 => Box::new(sha2::Sha224::new()),
+        ChecksumKind::Sha256 => Box::new(sha2::Sha256::new()),
+        ChecksumKind::Sha384 => Box::new(sha2::Sha384::new()),
+        ChecksumKind::Sha512 => Box::new(sha2::Sha512::new()),
+    };
+    let mut buffer = vec![0; 1 << 20];
+    loop {
+        let read = file
+            .read(&mut buffer)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+    }
+    Ok(hex::encode(hasher.finalize()))
 }

@@ -84,6 +84,7 @@ pub fn link_many(env: &PhaseEnv, requests: &[(String, String)]) -> BatchResult {
 
 /// [`link_many`], audited as `operation`: how the batch reached the host.
 pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]) -> BatchResult {
+    let call = env.intent("files", operation, serde_json::json!({ "links": requests }))?;
     let mut beneath = Beneath::default();
     let results: Vec<_> = requests
         .iter()
@@ -103,10 +104,7 @@ pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]
         .map(HostError::outcome)
         .max_by_key(|o| *o == Outcome::Denied)
         .unwrap_or(Outcome::Ok);
-    env.record(
-        "files",
-        operation,
-        serde_json::json!({ "links": requests }),
+    call.record(
         outcome,
         (!failures.is_empty()).then(|| failures.join("\n")),
         None,

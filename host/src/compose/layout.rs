@@ -75,6 +75,13 @@ impl ComposeLayout {
         self.state().join("phase-state.json")
     }
 
+    /// The audit log's head (record count and last hash): in `state/`, which no phase
+    /// can mount, so a phase that could reach the log still could not make a rewritten
+    /// log match it.
+    pub fn audit_head(&self) -> PathBuf {
+        self.state().join("audit-head.json")
+    }
+
     pub fn logs(&self) -> PathBuf {
         self.topdir.join("logs")
     }

@@ -78,7 +78,7 @@ impl Pipeline<'_> {
         let layout = &prepared.layout;
         let shared = Shared {
             prepared,
-            audit: Arc::new(AuditLog::open(&layout.audit_log())?),
+            audit: Arc::new(AuditLog::open(&layout.audit_log(), &layout.audit_head())?),
             documents: Arc::new(DocumentStore::new(layout.documents())),
             started: Instant::now(),
             states: PhaseStates::open(layout.phase_state(), prepared.restarted)?,
@@ -309,12 +309,13 @@ impl Pipeline<'_> {
             }
         }
         let lifecycle = |operation: &str, outcome: Outcome, detail: Option<String>| {
-            shared.audit.record(&Event {
+            shared.audit.record(Event {
                 phase: &phase.name,
                 component: &loaded.sha256,
                 interface: "phase",
                 operation,
-                args: serde_json::json!({ "path": loaded.path.file_name().map(|n| n.to_string_lossy()) }),
+                args: Some(serde_json::json!({ "path": loaded.path.file_name().map(|n| n.to_string_lossy()) })),
+                call: None,
                 outcome,
                 detail,
                 result_digest: None,
@@ -339,6 +340,7 @@ impl Pipeline<'_> {
             audit: shared.audit.clone(),
             progress: PhaseProgress::new(bar),
             started: std::time::Instant::now(),
+            denied: Default::default(),
         };
         let outcome = self.runtime.run(loaded, env);
         let documents = shared.documents.end(&phase.name);
@@ -346,9 +348,9 @@ impl Pipeline<'_> {
             Ok(_) => (Outcome::Ok, None),
             Err(failure) => (Outcome::Error, Some(failure.to_string())),
         };
-        if let Err(error) = lifecycle("end", end, detail) {
-            tracing::error!("audit log: {error:#}");
-        }
+        // The end of a run is where the audit log is made durable: a compose killed
+        // later keeps every record up to here.
+        let ended = lifecycle("end", end, detail).and_then(|_| shared.audit.sync());
         match outcome {
             Ok(phase) => {
                 for line in phase.stdout.lines().chain(phase.stderr.lines()) {
@@ -378,6 +380,11 @@ impl Pipeline<'_> {
                 tracing::error!("phase {} {failure}", phase.name);
                 record.result = PhaseResult::Failed(failure.to_string());
             }
+        }
+        if let Err(error) = ended {
+            let message = format!("the audit log cannot record the phase's end: {error:#}");
+            tracing::error!("phase {} {message}", phase.name);
+            record.result = PhaseResult::Failed(message);
         }
         Some(documents)
     }

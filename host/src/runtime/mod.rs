@@ -11,7 +11,9 @@ mod run;
 pub use cache::ComponentCache;
 pub use host::PhaseHost;
 pub use load::{ComponentFacts, LoadedComponent, WitVersionError};
-pub use run::{LOG_LIMIT_TRAP, PhaseFailure, PhaseReport, log_limit, process_cpu_time};
+pub use run::{
+    DENIED_LIMIT_TRAP, LOG_LIMIT_TRAP, PhaseFailure, PhaseReport, log_limit, process_cpu_time,
+};
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -10,14 +10,17 @@ use super::limiter::{MEMORY_LIMIT_TRAP, PhaseLimiter};
 /// The trap message of a phase that logged more than its log limit.
 pub const LOG_LIMIT_TRAP: &str = "pungi-wasm: phase log limit reached";
 
+/// The trap message of a phase whose calls were denied [`DENIED_CALL_LIMIT`] times.
+pub const DENIED_LIMIT_TRAP: &str = "pungi-wasm: phase denied-call limit reached";
+
 /// How much a phase may log: sixteen times what it may print, since real phases log a
 /// line per package at debug level.
 pub fn log_limit(limits: &crate::policy::Limits) -> u64 {
     limits.output_bytes.saturating_mul(16)
 }
 use super::{EPOCH_TICK, LoadedComponent, PhaseHost, Runtime};
-use crate::capabilities::PhaseEnv;
 use crate::capabilities::link_jobs::LinkWorker;
+use crate::capabilities::{DENIED_CALL_LIMIT, PhaseEnv};
 use crate::wit::since_v0_1_2::pungi::phase::types::ErrorKind;
 
 /// A phase that finished.
@@ -50,6 +53,10 @@ pub enum PhaseFailure {
     OutputLimit { limit: u64 },
     #[error("stopped: logged more than its log limit of {} KiB", limit >> 10)]
     LogLimit { limit: u64 },
+    #[error(
+        "stopped: made {limit} calls the policy denied; a phase that keeps being refused is stopped (see the audit log for what it tried)"
+    )]
+    DeniedLimit { limit: u32 },
     #[error("trapped: {message}")]
     Trap { message: String, stderr: String },
     #[error("could not start: {0:#}")]
@@ -156,9 +163,15 @@ fn classify(
         return PhaseFailure::TimeLimit { limit: limits.time };
     }
     let full = |pipe: &MemoryOutputPipe| pipe.contents().len() as u64 >= limits.output_bytes;
-    if format!("{error:?}").contains(LOG_LIMIT_TRAP) {
+    let message = format!("{error:?}");
+    if message.contains(LOG_LIMIT_TRAP) {
         return PhaseFailure::LogLimit {
             limit: log_limit(limits),
+        };
+    }
+    if message.contains(DENIED_LIMIT_TRAP) {
+        return PhaseFailure::DeniedLimit {
+            limit: DENIED_CALL_LIMIT,
         };
     }
     if full(stdout) || full(stderr) {
@@ -166,7 +179,6 @@ fn classify(
             limit: limits.output_bytes,
         };
     }
-    let message = format!("{error:?}");
     if message.contains(MEMORY_LIMIT_TRAP) {
         return PhaseFailure::MemoryLimit {
             limit: limits.memory_bytes,

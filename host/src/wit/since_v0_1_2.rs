@@ -14,10 +14,9 @@ use crate::runtime::PhaseHost;
 wasmtime::component::bindgen!({
     path: "../wit/since_v0.1.2",
     world: "phase",
-    imports: {
-        // A phase that logs past its output limit is stopped, like one that floods stdout.
-        "pungi:phase/log.write": trappable,
-    },
+    // Every import may stop the phase: one that logs past its log limit, and one whose
+    // calls were denied `DENIED_CALL_LIMIT` times (see `PhaseHost::answer`).
+    imports: { default: trappable },
     with: {
         "pungi:phase/files.link-job": crate::capabilities::link_jobs::LinkJob,
     },
@@ -68,12 +67,30 @@ fn wit_link_results(results: BatchResult) -> WitLinkResults {
 /// What `link-many` and `link-job.finish` answer.
 type WitLinkResults = Result<Vec<Result<files::LinkKind, types::HostError>>, types::HostError>;
 
+/// What a fallible import answers, or the trap that stops the phase.
+type Answer<T> = wasmtime::Result<Result<T, types::HostError>>;
+
+impl PhaseHost {
+    /// A host call's answer, or the trap that stops a phase whose calls (its link
+    /// worker's included) were denied `DENIED_CALL_LIMIT` times: checked after every
+    /// call, so the call that reaches the limit is the phase's last.
+    fn answer<T>(&self, value: T) -> wasmtime::Result<T> {
+        if self.env.denied_calls_exhausted() {
+            return Err(wasmtime::format_err!(
+                "{}",
+                crate::runtime::DENIED_LIMIT_TRAP
+            ));
+        }
+        Ok(value)
+    }
+}
+
 impl types::Host for PhaseHost {}
 
 impl compose::Host for PhaseHost {
-    fn info(&mut self) -> compose::ComposeInfo {
+    fn info(&mut self) -> wasmtime::Result<compose::ComposeInfo> {
         let facts = capabilities::compose::info(&self.env);
-        compose::ComposeInfo {
+        self.answer(compose::ComposeInfo {
             id: facts.id.clone(),
             label: facts.label.clone(),
             date: facts.date.clone(),
@@ -107,14 +124,16 @@ impl compose::Host for PhaseHost {
                     environments: v.environments.clone(),
                 })
                 .collect(),
-        }
+        })
     }
 
-    fn mounts(&mut self) -> Vec<compose::Mount> {
-        capabilities::compose::mounts(&self.env)
-            .iter()
-            .filter_map(wit_mount)
-            .collect()
+    fn mounts(&mut self) -> wasmtime::Result<Vec<compose::Mount>> {
+        self.answer(
+            capabilities::compose::mounts(&self.env)
+                .iter()
+                .filter_map(wit_mount)
+                .collect(),
+        )
     }
 }
 
@@ -147,34 +166,31 @@ fn wit_mount(mount: &MountGrant) -> Option<compose::Mount> {
 }
 
 impl config::Host for PhaseHost {
-    fn all(&mut self) -> String {
-        capabilities::config::all(&self.env).unwrap_or_else(|_| "{}".to_owned())
+    fn all(&mut self) -> wasmtime::Result<String> {
+        self.answer(capabilities::config::all(&self.env).unwrap_or_else(|_| "{}".to_owned()))
     }
 
-    fn get(&mut self, name: String) -> Option<String> {
-        capabilities::config::get(&self.env, &name).ok().flatten()
+    fn get(&mut self, name: String) -> wasmtime::Result<Option<String>> {
+        self.answer(capabilities::config::get(&self.env, &name).ok().flatten())
     }
 }
 
 impl metadata::Host for PhaseHost {
-    fn read(&mut self, name: String) -> Result<String, types::HostError> {
-        capabilities::metadata::read(&self.env, &name).map_err(wit_error)
+    fn read(&mut self, name: String) -> Answer<String> {
+        self.answer(capabilities::metadata::read(&self.env, &name).map_err(wit_error))
     }
 
-    fn write(&mut self, name: String, document: String) -> Result<(), types::HostError> {
-        capabilities::metadata::write(&self.env, &name, &document).map_err(wit_error)
+    fn write(&mut self, name: String, document: String) -> Answer<()> {
+        self.answer(capabilities::metadata::write(&self.env, &name, &document).map_err(wit_error))
     }
 
-    fn names(&mut self) -> Vec<String> {
-        capabilities::metadata::names(&self.env)
+    fn names(&mut self) -> wasmtime::Result<Vec<String>> {
+        self.answer(capabilities::metadata::names(&self.env))
     }
 }
 
 impl command::Host for PhaseHost {
-    fn run(
-        &mut self,
-        invocation: command::Invocation,
-    ) -> Result<command::Output, types::HostError> {
+    fn run(&mut self, invocation: command::Invocation) -> Answer<command::Output> {
         let native = cmd::Invocation {
             program: invocation.program,
             args: invocation.args,
@@ -182,50 +198,49 @@ impl command::Host for PhaseHost {
             env: invocation.env,
             timeout: invocation.timeout_ms.map(std::time::Duration::from_millis),
         };
-        cmd::run(&self.env, &native)
+        let output = cmd::run(&self.env, &native)
             .map(|out| command::Output {
                 exit_code: out.exit_code,
                 stdout: out.stdout,
                 stderr: out.stderr,
                 truncated: out.truncated,
             })
-            .map_err(wit_error)
+            .map_err(wit_error);
+        self.answer(output)
     }
 }
 
 impl files::Host for PhaseHost {
-    fn link(
-        &mut self,
-        source: String,
-        destination: String,
-    ) -> Result<files::LinkKind, types::HostError> {
-        fs::link(&self.env, &source, &destination)
+    fn link(&mut self, source: String, destination: String) -> Answer<files::LinkKind> {
+        let kind = fs::link(&self.env, &source, &destination)
             .map(wit_link_kind)
-            .map_err(wit_error)
+            .map_err(wit_error);
+        self.answer(kind)
     }
 
-    fn link_many(&mut self, requests: Vec<files::LinkRequest>) -> WitLinkResults {
-        wit_link_results(fs::link_many(&self.env, &native_pairs(requests)))
+    fn link_many(&mut self, requests: Vec<files::LinkRequest>) -> wasmtime::Result<WitLinkResults> {
+        self.answer(wit_link_results(fs::link_many(
+            &self.env,
+            &native_pairs(requests),
+        )))
     }
 
-    fn start_links(
-        &mut self,
-        requests: Vec<files::LinkRequest>,
-    ) -> Result<Resource<LinkJob>, types::HostError> {
-        let job = self
-            .links
-            .start(&self.env, native_pairs(requests))
-            .map_err(wit_error)?;
-        self.table
-            .push(job)
-            .map_err(|e| types::HostError::Io(format!("holding the link job: {e}")))
+    fn start_links(&mut self, requests: Vec<files::LinkRequest>) -> Answer<Resource<LinkJob>> {
+        let job = match self.links.start(&self.env, native_pairs(requests)) {
+            Ok(job) => self
+                .table
+                .push(job)
+                .map_err(|e| types::HostError::Io(format!("holding the link job: {e}"))),
+            Err(error) => Err(wit_error(error)),
+        };
+        self.answer(job)
     }
 
     fn digest(
         &mut self,
         path: String,
         algorithms: Vec<files::DigestAlgorithm>,
-    ) -> Result<Vec<String>, types::HostError> {
+    ) -> Answer<Vec<String>> {
         let algorithms: Vec<_> = algorithms
             .into_iter()
             .map(|a| match a {
@@ -237,17 +252,18 @@ impl files::Host for PhaseHost {
                 files::DigestAlgorithm::Sha512 => fs::Algorithm::Sha512,
             })
             .collect();
-        fs::digest(&self.env, &path, &algorithms).map_err(wit_error)
+        let digests = fs::digest(&self.env, &path, &algorithms).map_err(wit_error);
+        self.answer(digests)
     }
 }
 
 impl files::HostLinkJob for PhaseHost {
-    fn finish(&mut self, job: Resource<LinkJob>) -> WitLinkResults {
-        let job = self
-            .table
-            .get_mut(&job)
-            .map_err(|e| types::HostError::Invalid(format!("link job: {e}")))?;
-        wit_link_results(job.finish())
+    fn finish(&mut self, job: Resource<LinkJob>) -> wasmtime::Result<WitLinkResults> {
+        let results = match self.table.get_mut(&job) {
+            Ok(job) => wit_link_results(job.finish()),
+            Err(e) => Err(types::HostError::Invalid(format!("link job: {e}"))),
+        };
+        self.answer(results)
     }
 
     fn drop(&mut self, job: Resource<LinkJob>) -> wasmtime::Result<()> {
@@ -270,20 +286,23 @@ impl log::Host for PhaseHost {
             log::Level::Error => capabilities::log::Level::Error,
         };
         capabilities::log::write(level, &message);
-        Ok(())
+        self.answer(())
     }
 }
 
 impl progress::Host for PhaseHost {
-    fn begin(&mut self, total: u64, message: String) {
+    fn begin(&mut self, total: u64, message: String) -> wasmtime::Result<()> {
         self.env.progress.begin(total, &message);
+        self.answer(())
     }
 
-    fn advance(&mut self, delta: u64) {
+    fn advance(&mut self, delta: u64) -> wasmtime::Result<()> {
         self.env.progress.advance(delta);
+        self.answer(())
     }
 
-    fn finish(&mut self, message: String) {
+    fn finish(&mut self, message: String) -> wasmtime::Result<()> {
         self.env.progress.finish(&message);
+        self.answer(())
     }
 }

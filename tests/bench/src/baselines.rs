@@ -166,9 +166,13 @@ pub fn host_digest(
             config: Default::default(),
         }),
         documents: Arc::new(DocumentStore::new(scratch.join("documents"))),
-        audit: Arc::new(AuditLog::open(&scratch.join("digest-audit.jsonl"))?),
+        audit: Arc::new(AuditLog::open(
+            &scratch.join("digest-audit.jsonl"),
+            &scratch.join("digest-audit-head.json"),
+        )?),
         progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
         started: std::time::Instant::now(),
+        denied: Default::default(),
     };
     let started = Instant::now();
     for file in files_to_hash {

@@ -70,7 +70,7 @@ pub fn wasm_compose(
 pub fn native_compose(config: &Path, target: &Path) -> anyhow::Result<Vec<(String, NativeTiming)>> {
     let prepared = prepare_compose(config, target)?;
     let layout = &prepared.layout;
-    let audit = Arc::new(AuditLog::open(&layout.audit_log())?);
+    let audit = Arc::new(AuditLog::open(&layout.audit_log(), &layout.audit_head())?);
     let documents = Arc::new(DocumentStore::new(layout.documents()));
     let policy = Policy::stock();
     let mut timings = Vec::new();
@@ -90,6 +90,7 @@ pub fn native_compose(config: &Path, target: &Path) -> anyhow::Result<Vec<(Strin
             audit: audit.clone(),
             progress: PhaseProgress::new(ProgressBar::hidden()),
             started: std::time::Instant::now(),
+            denied: Default::default(),
         };
         let timing = run(phase, env).map_err(|e| anyhow::anyhow!("{}: {e:#}", spec.name))?;
         timings.push((spec.name.to_owned(), timing));

@@ -138,9 +138,13 @@ fn env(dir: &Path, work: &Path, label: &str) -> anyhow::Result<PhaseEnv> {
         component: label.into(),
         facts: Arc::new(facts),
         documents: Arc::new(DocumentStore::new(documents)),
-        audit: Arc::new(AuditLog::open(&dir.join(format!("audit-{label}.jsonl")))?),
+        audit: Arc::new(AuditLog::open(
+            &dir.join(format!("audit-{label}.jsonl")),
+            &dir.join(format!("audit-head-{label}.json")),
+        )?),
         progress: PhaseProgress::new(ProgressBar::hidden()),
         started: std::time::Instant::now(),
+        denied: Default::default(),
     })
 }
 

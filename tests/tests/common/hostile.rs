@@ -68,7 +68,7 @@ pub fn shared() -> &'static Shared {
 /// root/work/           mounted ro at /work; ro.txt
 /// root/x               outside every mount
 /// root/metadata/       the document store; secret.json, allowed-in.json
-/// root/audit.jsonl
+/// root/audit.jsonl, root/audit-head.json
 /// ```
 pub struct Sandbox {
     pub root: tempfile::TempDir,
@@ -136,9 +136,12 @@ impl Sandbox {
             component: shared().hostile.sha256.clone(),
             facts: Arc::new(facts(config)),
             documents: Arc::new(DocumentStore::new(self.path("metadata"))),
-            audit: Arc::new(AuditLog::open(&self.path("audit.jsonl")).unwrap()),
+            audit: Arc::new(
+                AuditLog::open(&self.path("audit.jsonl"), &self.path("audit-head.json")).unwrap(),
+            ),
             progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
             started: std::time::Instant::now(),
+            denied: Default::default(),
         }
     }
 
@@ -156,7 +159,7 @@ impl Sandbox {
                 } else if meta.is_dir() {
                     out.insert(name.clone(), "<dir>".into());
                     walk(&path, root, out);
-                } else if name != "audit.jsonl" {
+                } else if name != "audit.jsonl" && name != "audit-head.json" {
                     let bytes = std::fs::read(&path).unwrap();
                     out.insert(name, String::from_utf8_lossy(&bytes).into_owned());
                 }
@@ -167,18 +170,15 @@ impl Sandbox {
         out
     }
 
-    /// The audit log, one JSON value a line, after checking its hash chain.
+    /// The calls of the audit log (each intent joined with its result, see
+    /// [`super::audit::calls`]), after checking its hash chain.
     pub fn audit(&self) -> Vec<Value> {
         let path = self.path("audit.jsonl");
         verify_chain(&path).unwrap_or_else(|e| panic!("audit chain does not verify: {e}"));
-        std::fs::read_to_string(&path)
-            .unwrap_or_default()
-            .lines()
-            .map(|line| serde_json::from_str(line).unwrap())
-            .collect()
+        super::audit::calls(&std::fs::read_to_string(&path).unwrap_or_default())
     }
 
-    /// Asserts the audit log has a line for `interface.operation` with `outcome` whose
+    /// Asserts the audit log has a call of `interface.operation` with `outcome` whose
     /// args mention `needle`.
     pub fn assert_audited(&self, interface: &str, operation: &str, outcome: &str, needle: &str) {
         let lines = self.audit();
@@ -190,7 +190,7 @@ impl Sandbox {
         });
         assert!(
             found,
-            "no audit line {interface}.{operation} outcome={outcome} mentioning {needle:?} in:\n{}",
+            "no audited call {interface}.{operation} outcome={outcome} mentioning {needle:?} in:\n{}",
             lines
                 .iter()
                 .map(Value::to_string)

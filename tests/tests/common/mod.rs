@@ -5,6 +5,7 @@
 // Each test file uses part of what is here.
 #![allow(dead_code)]
 
+pub mod audit;
 pub mod hostile;
 
 use std::path::Path;
@@ -57,8 +58,11 @@ pub fn phase_env(root: &Path, grant: Grant) -> PhaseEnv {
             config: Default::default(),
         }),
         documents: Arc::new(DocumentStore::new(root.join("metadata"))),
-        audit: Arc::new(AuditLog::open(&root.join("audit.jsonl")).unwrap()),
+        audit: Arc::new(
+            AuditLog::open(&root.join("audit.jsonl"), &root.join("audit-head.json")).unwrap(),
+        ),
         progress: PhaseProgress::new(indicatif::ProgressBar::hidden()),
         started: std::time::Instant::now(),
+        denied: Default::default(),
     }
 }

@@ -8,7 +8,8 @@ use crate::capabilities::koji::calls::{self, Download, Origin};
 use crate::capabilities::koji::model::{Build, Rpm, TaskInfo, TaskState};
 use crate::runtime::PhaseHost;
 
-type Result<T> = std::result::Result<T, wit::KojiError>;
+/// What a Koji import answers, or the trap that stops the phase (see `PhaseHost::answer`).
+type Result<T> = wasmtime::Result<std::result::Result<T, wit::KojiError>>;
 
 fn error(e: KojiError) -> wit::KojiError {
     match e {
@@ -84,29 +85,32 @@ fn download(d: Download) -> wit::Download {
 }
 
 impl wit::Host for PhaseHost {
-    fn hub(&mut self) -> Option<wit::HubInfo> {
-        calls::hub_facts(&self.env).map(|h| wit::HubInfo {
+    fn hub(&mut self) -> wasmtime::Result<Option<wit::HubInfo>> {
+        let answer = calls::hub_facts(&self.env).map(|h| wit::HubInfo {
             server: h.server,
             topurl: h.topurl,
             local_topdir: h.local_topdir,
-        })
+        });
+        self.answer(answer)
     }
 
     fn get_last_event(&mut self) -> Result<wit::EventInfo> {
-        calls::last_event(&self.env)
+        let answer = calls::last_event(&self.env)
             .map(|e| wit::EventInfo { id: e.id, ts: e.ts })
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn get_tag(&mut self, tag: String, event: Option<u64>) -> Result<wit::TagInfo> {
-        calls::get_tag(&self.env, &tag, event)
+        let answer = calls::get_tag(&self.env, &tag, event)
             .map(|t| wit::TagInfo {
                 id: t.id,
                 name: t.name,
                 arches: t.arches,
                 locked: t.locked,
             })
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn list_tagged(
@@ -116,27 +120,31 @@ impl wit::Host for PhaseHost {
         inherit: bool,
         latest: bool,
     ) -> Result<Vec<wit::BuildInfo>> {
-        calls::list_tagged(&self.env, &tag, event, inherit, latest)
+        let answer = calls::list_tagged(&self.env, &tag, event, inherit, latest)
             .map(|b| b.into_iter().map(build).collect())
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn get_build(&mut self, b: String) -> Result<wit::BuildInfo> {
-        calls::get_build(&self.env, &b).map(build).map_err(error)
+        let answer = calls::get_build(&self.env, &b).map(build).map_err(error);
+        self.answer(answer)
     }
 
     fn list_rpms(&mut self, build_ids: Vec<u64>, arches: Vec<String>) -> Result<Vec<wit::RpmInfo>> {
-        calls::list_rpms(&self.env, &build_ids, &arches)
+        let answer = calls::list_rpms(&self.env, &build_ids, &arches)
             .map(|r| r.into_iter().map(rpm).collect())
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn get_rpm(&mut self, r: String) -> Result<wit::RpmInfo> {
-        calls::get_rpm(&self.env, &r).map(rpm).map_err(error)
+        let answer = calls::get_rpm(&self.env, &r).map(rpm).map_err(error);
+        self.answer(answer)
     }
 
     fn rpm_checksums(&mut self, rpm_ids: Vec<u64>) -> Result<Vec<Vec<wit::RpmCopy>>> {
-        calls::rpm_checksums(&self.env, &rpm_ids)
+        let answer = calls::rpm_checksums(&self.env, &rpm_ids)
             .map(|all| {
                 all.into_iter()
                     .map(|copies| {
@@ -147,29 +155,34 @@ impl wit::Host for PhaseHost {
                     })
                     .collect()
             })
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn submit_task(&mut self, method: String, params: String) -> Result<u64> {
-        calls::submit_task(&self.env, &method, &params).map_err(error)
+        let answer = calls::submit_task(&self.env, &method, &params).map_err(error);
+        self.answer(answer)
     }
 
     fn get_task_info(&mut self, id: u64) -> Result<wit::TaskInfo> {
-        calls::task_info(&self.env, id).map(task).map_err(error)
+        let answer = calls::task_info(&self.env, id).map(task).map_err(error);
+        self.answer(answer)
     }
 
     fn wait_task(&mut self, id: u64, timeout_ms: u64) -> Result<wit::TaskInfo> {
-        calls::wait_task(&self.env, id, Duration::from_millis(timeout_ms))
+        let answer = calls::wait_task(&self.env, id, Duration::from_millis(timeout_ms))
             .map(task)
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn task_result(&mut self, id: u64) -> Result<String> {
-        calls::task_result(&self.env, id).map_err(error)
+        let answer = calls::task_result(&self.env, id).map_err(error);
+        self.answer(answer)
     }
 
     fn list_task_output(&mut self, id: u64) -> Result<Vec<wit::TaskOutput>> {
-        calls::list_task_output(&self.env, id)
+        let answer = calls::list_task_output(&self.env, id)
             .map(|o| {
                 o.into_iter()
                     .map(|o| wit::TaskOutput {
@@ -178,7 +191,8 @@ impl wit::Host for PhaseHost {
                     })
                     .collect()
             })
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn download_rpm(
@@ -187,9 +201,10 @@ impl wit::Host for PhaseHost {
         sigkey: Option<String>,
         destination: String,
     ) -> Result<wit::Download> {
-        calls::download_rpm(&self.env, rpm_id, sigkey.as_deref(), &destination)
+        let answer = calls::download_rpm(&self.env, rpm_id, sigkey.as_deref(), &destination)
             .map(download)
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 
     fn download_task_output(
@@ -198,8 +213,9 @@ impl wit::Host for PhaseHost {
         filename: String,
         destination: String,
     ) -> Result<wit::Download> {
-        calls::download_task_output(&self.env, id, &filename, &destination)
+        let answer = calls::download_task_output(&self.env, id, &filename, &destination)
             .map(download)
-            .map_err(error)
+            .map_err(error);
+        self.answer(answer)
     }
 }

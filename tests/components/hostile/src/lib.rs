@@ -10,6 +10,7 @@
 //! - the resource actions (`memory-bomb`, `infinite-loop`, `stdout-flood`, `panic`,
 //!   `command-hang`) never return on their own: the host must stop them.
 
+mod audit_cost;
 mod documents;
 mod flood;
 
@@ -75,6 +76,8 @@ impl Phase for Hostile {
             "stdout-flood" => stdout_flood(),
             "log-flood" => log_flood(),
             "panic" => panic!("hostile phase panics on purpose"),
+            "denied-flood" => audit_cost::denied_flood(ctx),
+            "denied-huge-argument" => audit_cost::denied_huge_argument(ctx),
             "ok" => Ok(Summary::new("hostile phase did nothing").count("actions", 0)),
             other => Err(PhaseError::config(format!(
                 "unknown hostile_action `{other}`"

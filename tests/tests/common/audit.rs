@@ -1,0 +1,29 @@
+//! Reading an audit log as calls: each intent record (with the call's arguments) joined
+//! with its result record (with the outcome).
+
+use serde_json::Value;
+
+/// The calls of the audit log `log` (its text), in the order they started: each intent's
+/// fields with the `outcome`, `detail` and `result_digest` of its result (`outcome`
+/// stays `started` for a call without one). Phase start and end records are left out.
+pub fn calls(log: &str) -> Vec<Value> {
+    let records: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let mut calls: Vec<Value> = records
+        .iter()
+        .filter(|r| r["outcome"] == "started")
+        .cloned()
+        .collect();
+    for result in records.iter().filter(|r| r["call"].is_u64()) {
+        let intent = calls
+            .iter_mut()
+            .find(|c| c["seq"] == result["call"])
+            .unwrap_or_else(|| panic!("a result without its intent: {result}"));
+        for field in ["outcome", "detail", "result_digest"] {
+            intent[field] = result[field].clone();
+        }
+    }
+    calls
+}
