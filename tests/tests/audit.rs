@@ -303,13 +303,13 @@ fn a_phase_run_without_its_end_record_is_named_at_its_start() {
 #[test]
 fn verify_finishes_on_a_package_replaced_by_a_link_to_dev_zero() {
     let copy = copy_of_demo();
-    let packages = copy.path().join("compose/Server/x86_64/os/Packages/b");
+    let packages = copy.path().join("compose/Server/x86_64/os/Packages");
     let package = std::fs::read_dir(&packages)
         .unwrap()
         .flatten()
-        .next()
-        .unwrap()
-        .path();
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|e| e == "rpm"))
+        .unwrap();
     std::fs::remove_file(&package).unwrap();
     std::os::unix::fs::symlink("/dev/zero", &package).unwrap();
     let name = package.file_name().unwrap().to_str().unwrap();
