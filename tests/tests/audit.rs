@@ -82,7 +82,15 @@ fn a_huge_denied_argument_is_recorded_as_its_length_and_digest() {
     let run = hostile::run_with("denied-huge-argument", None, &[], |g| {
         g.limits.memory_bytes = 256 << 20;
     });
-    run.denied(&["may not run `cat`"]);
+    // Refused for its size before anything else is looked at.
+    let message = match &run.result {
+        Err(PhaseFailure::Failed { message, .. }) => message.clone(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert!(
+        message.contains("an argument of 16777216 bytes, more than 128 KiB"),
+        "{message}"
+    );
     let log = std::fs::read_to_string(run.sandbox.path("audit.jsonl")).unwrap();
     for (number, line) in log.lines().enumerate() {
         assert!(
@@ -98,7 +106,7 @@ fn a_huge_denied_argument_is_recorded_as_its_length_and_digest() {
         .into_iter()
         .find(|c| c["operation"] == "run")
         .expect("the call is audited");
-    assert_eq!(call["outcome"], "denied");
+    assert_eq!(call["outcome"], "error");
     let omitted = &call["args"]["omitted"];
     assert!(omitted["bytes"].as_u64().unwrap() > 16 << 20, "{call}");
     assert_eq!(omitted["sha256"].as_str().unwrap().len(), 64, "{call}");

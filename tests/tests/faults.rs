@@ -264,14 +264,14 @@ fn a_hanging_command_is_killed_at_the_phase_time_limit_and_dooms_the_compose() {
     assert_no_temporaries(&compose);
 }
 
-/// A command that starts a background `sleep`, writes its pid to `sleeper.pid` in
-/// `/compose` and waits for it.
-fn sleeper(timeout: Duration) -> Invocation {
+/// A command that starts a background `sleep seconds`, notes in `/compose/sleeper.started`
+/// that it did, and waits for it.
+fn sleeper(timeout: Duration, seconds: &str) -> Invocation {
     Invocation {
         program: "sh".into(),
         args: vec![
             "-c".into(),
-            "sleep 3600 & echo $! > sleeper.pid.tmp && mv sleeper.pid.tmp sleeper.pid; wait".into(),
+            format!("sleep {seconds} & echo started > sleeper.started; wait"),
         ],
         cwd: None,
         env: vec![],
@@ -279,31 +279,14 @@ fn sleeper(timeout: Duration) -> Invocation {
     }
 }
 
-/// Polls `check` every 10 ms, for up to 10 s: signals and the shell act asynchronously.
-fn eventually(check: impl Fn() -> bool) -> bool {
-    (0..1000).any(|_| {
-        let done = check();
-        if !done {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        done
-    })
-}
-
-/// Fails unless the process whose pid is in `pid_file` is dead (a zombie awaiting its
-/// reaper, or gone).
-fn assert_dead(pid_file: &Path) {
-    let pid = std::fs::read_to_string(pid_file).unwrap();
-    let stat = Path::new("/proc").join(pid.trim()).join("stat");
-    let dead = eventually(|| {
-        let state = std::fs::read_to_string(&stat).unwrap_or_default();
-        let state = state.rsplit(')').next().unwrap_or_default().trim_start();
-        state.is_empty() || state.starts_with(['Z', 'X'])
-    });
+/// Fails unless no `sleep seconds` runs any more (a zombie awaiting its reaper counts as
+/// gone: its cmdline is empty).
+fn assert_dead(seconds: &str) {
+    let dead = common::eventually(|| common::processes_of("sleep", seconds).is_empty());
     assert!(
         dead,
-        "the background `sleep` ({}) outlived its command",
-        pid.trim()
+        "the background `sleep {seconds}` outlived its command: {:?}",
+        common::processes_of("sleep", seconds)
     );
 }
 
@@ -315,9 +298,14 @@ fn assert_dead(pid_file: &Path) {
 fn a_command_dies_with_everything_it_started_on_timeout_or_termination() {
     let dir = tempfile::tempdir().unwrap();
     let timed_out = dir.path().join("timed-out");
+    // Durations no other process sleeps.
+    let (first, second) = (
+        format!("3598.{}", std::process::id()),
+        format!("3597.{}", std::process::id()),
+    );
     match run(
         &env_granting_sh(&timed_out),
-        &sleeper(Duration::from_millis(500)),
+        &sleeper(Duration::from_millis(500), &first),
     ) {
         Err(HostError::Timeout(message)) => {
             assert!(
@@ -327,19 +315,22 @@ fn a_command_dies_with_everything_it_started_on_timeout_or_termination() {
         }
         other => panic!("the command should time out, got {other:?}"),
     }
-    assert_dead(&timed_out.join("compose/sleeper.pid"));
+    assert_dead(&first);
 
     let terminated = dir.path().join("terminated");
     let env = env_granting_sh(&terminated);
-    let pid_file = terminated.join("compose/sleeper.pid");
+    let started = terminated.join("compose/sleeper.started");
     std::thread::scope(|scope| {
-        let command = scope.spawn(|| run(&env, &sleeper(Duration::from_secs(3600))));
-        assert!(eventually(|| pid_file.exists()), "the command started");
+        let command = scope.spawn(|| run(&env, &sleeper(Duration::from_secs(3600), &second)));
+        assert!(
+            common::eventually(|| started.exists()),
+            "the command started"
+        );
         kill_running();
         let output = command.join().unwrap().expect("the command ran");
         assert_eq!(output.exit_code, None, "killed by a signal");
     });
-    assert_dead(&pid_file);
+    assert_dead(&second);
 }
 
 /// A phase env for a phase granted `sh` in a writable `/compose`.

@@ -45,18 +45,25 @@ fn a_command_runs_only_with_arguments_its_patterns_allow() {
     for (args, needle) in [
         (&["--format=long", "/compose"][..], "--format=long"),
         (&["-1", "-R", "/compose"][..], "`-R`"),
-        (&["-1", "/etc"][..], "/etc"),
-        (&["-1", "../.."][..], ".."),
     ] {
         match ls(&env, args) {
             Err(HostError::Denied(message)) => assert!(message.contains(needle), "{message}"),
             other => panic!("{args:?} should be denied, got {other:?}"),
         }
     }
+    // Paths the patterns allow name what the jail holds: its own /etc, its own root.
+    let etc = ls(&env, &["-1", "/etc"]).unwrap();
+    assert!(
+        etc.contains("ld.so.cache") && !etc.contains("passwd"),
+        "{etc}"
+    );
+    let root = ls(&env, &["-1", "../.."]).unwrap();
+    assert!(root.contains("compose") && root.contains("usr"), "{root}");
+    assert!(!root.contains("home") && !root.contains("root"), "{root}");
     let audit = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
     assert_eq!(
         audit.matches("\"outcome\":\"denied\"").count(),
-        4,
+        2,
         "{audit}"
     );
 }
@@ -132,4 +139,20 @@ fn a_phase_granted_one_variant_cannot_write_into_another() {
         end.contains("\"outcome\":\"error\"") && end.contains("evil.rpm"),
         "{end}"
     );
+}
+
+/// A phase its policy took out of the jail (`jail = false`) runs its commands natively:
+/// its mount paths are translated to the host's, and any other absolute path is
+/// refused, as the host can see no further than the arguments there.
+#[test]
+fn an_unjailed_phase_gets_its_paths_translated_and_others_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = env_with_ls_patterns(dir.path());
+    env.grant.unjailed = true;
+    std::fs::write(dir.path().join("compose/a.rpm"), "").unwrap();
+    assert_eq!(ls(&env, &["-1", "/compose"]).unwrap(), "a.rpm\n");
+    match ls(&env, &["-1", "/etc"]) {
+        Err(HostError::Denied(message)) => assert!(message.contains("/etc"), "{message}"),
+        other => panic!("/etc should be refused, got {other:?}"),
+    }
 }

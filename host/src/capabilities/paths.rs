@@ -119,18 +119,12 @@ mod tests {
                     role: MountRole::Work,
                 },
             ],
-            commands: Default::default(),
-            metadata_read: Default::default(),
-            metadata_write: Default::default(),
-            command_env: Default::default(),
-            command_args: Default::default(),
-            hardlink_read_only: false,
-            koji: Default::default(),
             limits: Limits {
                 memory_bytes: 1,
                 time: std::time::Duration::from_secs(1),
                 output_bytes: 1,
             },
+            ..Grant::default()
         }
     }
 

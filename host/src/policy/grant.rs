@@ -58,6 +58,9 @@ pub struct Grant {
     pub metadata_write: BTreeSet<String>,
     pub command_env: BTreeSet<String>,
     pub hardlink_read_only: bool,
+    /// Its commands run outside the command jail (the policy said `jail = false`);
+    /// `false`, the default, jails them.
+    pub unjailed: bool,
     pub limits: Limits,
     /// The Koji methods it may call, on the compose's hub.
     pub koji: crate::capabilities::koji::KojiGrant,

@@ -115,6 +115,7 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
         metadata_write: section.metadata_write.into_iter().collect(),
         command_env: section.command_env.into_iter().collect(),
         hardlink_read_only: section.hardlink_read_only,
+        unjailed: section.jail == Some(false),
         koji: KojiGrant {
             methods: section.koji_methods.into_iter().collect(),
             hub: locations.koji.clone(),

@@ -99,6 +99,10 @@ pub struct PhasePolicy {
     /// through it; without this, such links are copies.
     #[serde(default)]
     pub hardlink_read_only: bool,
+    /// `false` runs its commands outside the command jail, natively with the host
+    /// user's rights; unset or `true` jails them. Only an explicit `false` opts out, and
+    /// `--restricted` refuses it.
+    pub jail: Option<bool>,
     /// Koji hub methods it may call (`listTagged`, `getRPM`, ...; `download` for files
     /// under the hub's topdir/topurl). Any other call is denied.
     #[serde(default)]

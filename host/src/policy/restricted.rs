@@ -82,6 +82,11 @@ pub fn wider_than(
             "hardlinks out of read-only mounts are not granted {baseline}"
         ));
     }
+    if ours.jail == Some(false) && base.jail != Some(false) {
+        wider.push(format!(
+            "commands outside the command jail (`jail = false`) are not granted {baseline}"
+        ));
+    }
     let limit =
         |name: &str, ours: Option<u64>, base: Option<u64>, default_ours: u64, default_base: u64| {
             let (o, b) = (ours.unwrap_or(default_ours), base.unwrap_or(default_base));
@@ -127,9 +132,17 @@ mod tests {
         gather.commands.push("sh".into());
         gather.koji_methods.push("submitTask".into());
         gather.memory_mib = Some(1 << 20);
+        gather.jail = Some(false);
         policy.phase.insert("gather".into(), gather);
         let found = widenings(&policy, &stock, "gather").join("\n");
-        for needle in ["Repos", "Logs", "`sh`", "`submitTask`", "memory-mib"] {
+        for needle in [
+            "Repos",
+            "Logs",
+            "`sh`",
+            "`submitTask`",
+            "memory-mib",
+            "`jail = false`",
+        ] {
             assert!(found.contains(needle), "{needle} missing in:\n{found}");
         }
         let mut narrower = Policy::stock();

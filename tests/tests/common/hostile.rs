@@ -224,8 +224,18 @@ pub struct Run {
     pub elapsed: Duration,
 }
 
+/// Whether `path` is one of `allowed`, or is or is below one that ends with `/`.
+fn is_allowed(allowed: &[&str], path: &str) -> bool {
+    allowed.iter().any(|a| {
+        *a == path
+            || a.strip_suffix('/')
+                .is_some_and(|dir| dir == path || path.starts_with(a))
+    })
+}
+
 /// Runs the hostile phase with `action` in a fresh sandbox and checks that nothing on
-/// disk changed except what `allowed` names (paths relative to the sandbox root).
+/// disk changed except what `allowed` names (paths relative to the sandbox root; one
+/// ending with `/` allows everything below it).
 pub fn run(action: &str, arg: Option<&str>, allowed: &[&str]) -> Run {
     run_with(action, arg, allowed, |_| {})
 }
@@ -252,7 +262,7 @@ pub fn run_with(
         .chain(after.keys())
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .filter(|k| before.get(*k) != after.get(*k) && !allowed.contains(&k.as_str()))
+        .filter(|k| before.get(*k) != after.get(*k) && !is_allowed(allowed, k))
         .collect();
     assert!(
         changed.is_empty(),

@@ -66,3 +66,34 @@ pub fn phase_env(root: &Path, grant: Grant) -> PhaseEnv {
         denied: Default::default(),
     }
 }
+
+/// The pids of this machine's processes running `program` with `arg` as its first
+/// argument: a value the test made unique (a jailed process's own pid means nothing
+/// outside its pid namespace, so tests find processes by what they run).
+pub fn processes_of(program: &str, arg: &str) -> Vec<String> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let mut args = cmdline.split(|b| *b == 0).map(String::from_utf8_lossy);
+            let runs = args
+                .next()
+                .is_some_and(|p| p.rsplit('/').next() == Some(program))
+                && args.next().is_some_and(|a| a == arg);
+            runs.then(|| entry.file_name().to_string_lossy().into_owned())
+        })
+        .collect()
+}
+
+/// Polls `check` every 10 ms, for up to 10 s: signals and processes act asynchronously.
+pub fn eventually(check: impl Fn() -> bool) -> bool {
+    (0..1000).any(|_| {
+        let done = check();
+        if !done {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        done
+    })
+}

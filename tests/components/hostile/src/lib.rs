@@ -13,6 +13,7 @@
 mod audit_cost;
 mod documents;
 mod flood;
+mod jail;
 
 use std::hint::black_box;
 use std::io::Write;
@@ -54,8 +55,16 @@ impl Phase for Hostile {
                 .map(|d| escaped(format!("sha256 of /etc/passwd is {d:?}"))),
             "command-not-granted" => command(ctx, "cat", &["/etc/passwd"], &[]),
             "command-path-arg" => command_path_arg(ctx),
+            "jail-planted-symlink" => jail::planted_symlink(ctx),
+            "jail-key-value-path" => jail::key_value_path(ctx, &arg()?),
+            "jail-write-read-only" => jail::write_read_only(ctx),
+            "jail-prefixed-host-path" => jail::prefixed_host_path(ctx, &arg()?),
+            "jail-git-fsmonitor" => jail::git_fsmonitor(ctx),
+            "jail-git-commands" => jail::git_commands(ctx),
+            "jail-detached-child" => jail::detached_child(ctx, &arg()?),
+            "jail-iso-internal-path" => jail::iso_internal_path(ctx),
             "command-absolute-program" => command(ctx, "/bin/ls", &["-la"], &[]),
-            "command-relative-arg" => command(ctx, "ls", &["-a", "../.."], &[]),
+            "command-relative-arg" => command_relative_arg(ctx),
             "command-cwd-outside" => run_command(ctx, invocation("ls", &[], &[]).with_cwd("/etc")),
             "command-hang" => command(ctx, "sleep", &["3600"], &[]),
             "commands-past-the-limit" => commands_past_the_limit(ctx),
@@ -258,11 +267,26 @@ fn command_path_arg(ctx: &Context) -> Result<Summary, PhaseError> {
             String::from_utf8_lossy(&inside.stderr)
         )));
     }
+    // In the jail, /etc holds what programs need to start, never the host's users.
     let outside = ctx.run_command(&invocation("ls", &["/etc"], &[]))?;
-    Ok(escaped(format!(
-        "`ls /etc` ran: {}",
-        String::from_utf8_lossy(&outside.stdout)
+    let listing = String::from_utf8_lossy(&outside.stdout);
+    if listing.contains("passwd") || listing.contains("shadow") {
+        return Ok(escaped(format!("`ls /etc` listed the host's: {listing}")));
+    }
+    Err(denied(format!(
+        "contained: `ls /etc` in the jail: {listing}"
     )))
+}
+
+/// `..` from the working directory: on the host the sandbox root (with `metadata/`), in
+/// the jail its own root.
+fn command_relative_arg(ctx: &Context) -> Result<Summary, PhaseError> {
+    let out = ctx.run_command(&invocation("ls", &["-a", ".."], &[]))?;
+    let listing = String::from_utf8_lossy(&out.stdout);
+    if listing.contains("metadata") {
+        return Ok(escaped(format!("`ls ..` listed the host: {listing}")));
+    }
+    Err(denied(format!("contained: `ls ..` in the jail: {listing}")))
 }
 
 /// Reading a document not granted and writing one not granted must both be refused.

@@ -1,25 +1,30 @@
-//! Allow-listed programs run natively: argv only (never a shell), a clean environment, a
-//! working directory inside a writable mount, a time limit and capped output. Each runs
-//! in a process group of its own, which the host kills when the program ends or times
-//! out, or when the compose is terminated ([`kill_running`]), so nothing it started
-//! outlives it or holds its output pipes open.
+//! Allow-listed programs: argv only (never a shell), bounded arguments, a clean
+//! environment, a working directory inside a writable mount, a time limit and capped
+//! output, run in the command jail (`jail.rs`), which sees exactly the phase's mounts at
+//! the phase's own paths. Each runs in a process group of its own, which the host kills
+//! when the program ends or times out, or when the compose is terminated
+//! ([`kill_running`]); the jail's pid namespace takes everything it started with it.
+//! Programs that run commands of their own are hardened first (`programs.rs`).
 //!
-//! A granted command runs with the host user's rights; the grant of a program is the real
-//! trust decision. Arguments are confined as far as the host can see them: an absolute
-//! path (alone or after `--opt=`) must lie inside a mount and is translated to the host
-//! path; any other absolute path is refused.
+//! A policy may take a phase out of the jail (`jail = false`, which `--restricted`
+//! refuses); its commands then run natively with the host user's rights, their
+//! absolute-path arguments confined to the mounts and translated (`unjailed.rs`).
+
+mod jail;
+mod programs;
+mod unjailed;
 
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use wait_timeout::ChildExt;
 
-use super::paths::resolve;
+use super::paths::locate as locate_guest;
 use super::{HostError, PhaseEnv};
 use crate::policy::arg_matches;
 
@@ -60,6 +65,7 @@ pub fn run(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostError>
 }
 
 fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostError> {
+    check_size(invocation)?;
     let grant = &env.grant;
     let program = &invocation.program;
     let granted_any_args = grant.commands.contains(program);
@@ -93,31 +99,32 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
             patterns.join(" ")
         )));
     }
+    let hardening = programs::harden(program, &invocation.args)?;
     let executable = locate(program)
         .ok_or_else(|| HostError::NotFound(format!("`{program}` is not installed on this host")))?;
-    let args = invocation
-        .args
-        .iter()
-        .map(|arg| translate_arg(env, arg))
-        .collect::<Result<Vec<_>, _>>()?;
     let cwd = match &invocation.cwd {
-        Some(dir) => resolve(grant, dir, true)?.host,
-        None => grant
-            .mounts
-            .iter()
-            .find(|m| m.writable)
-            .map(|m| m.host.clone())
-            .ok_or_else(|| {
+        Some(dir) => locate_guest(grant, dir, true)?,
+        None => {
+            let mount = grant.mounts.iter().find(|m| m.writable).ok_or_else(|| {
                 HostError::Denied(format!(
                     "phase `{}` has no writable mount to run in",
                     grant.phase
                 ))
-            })?,
+            })?;
+            locate_guest(grant, &mount.guest, true)?
+        }
     };
-    let mut command = Command::new(executable);
+    let args: Vec<String> = hardening
+        .leading_args
+        .into_iter()
+        .chain(invocation.args.iter().cloned())
+        .collect();
+    let mut command = if grant.unjailed {
+        unjailed::command(env, &executable, &args, &cwd)?
+    } else {
+        jail::command(grant, &executable, &args, &cwd.guest)?
+    };
     command
-        .args(&args)
-        .current_dir(&cwd)
         .env_clear()
         .env("PATH", SEARCH_PATH)
         .env("LANG", "C")
@@ -129,6 +136,7 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
         check_env(env, key)?;
         command.env(key, value);
     }
+    command.envs(hardening.env);
     let mut child = command
         .spawn()
         .map_err(|e| HostError::Io(format!("starting `{program}`: {e}")))?;
@@ -167,6 +175,51 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
         stderr,
         truncated: cut_out || cut_err,
     })
+}
+
+/// The most one argument or variable may hold: the kernel's own limit on one string
+/// (MAX_ARG_STRLEN); what a program cannot be given is refused before it costs more.
+const MAX_ARG_BYTES: usize = 128 << 10;
+/// The most all arguments and variables of one call may hold together.
+const MAX_ALL_ARGS_BYTES: usize = 1 << 20;
+/// The most arguments one call may pass.
+const MAX_ARGS: usize = 4096;
+
+/// Refuses an invocation past the bounds above, naming the bound.
+fn check_size(invocation: &Invocation) -> Result<(), HostError> {
+    let strings = || {
+        std::iter::once(&invocation.program)
+            .chain(&invocation.args)
+            .chain(invocation.cwd.iter())
+            .chain(invocation.env.iter().flat_map(|(k, v)| [k, v]))
+    };
+    let refuse = |why: String| {
+        Err(HostError::Invalid(format!(
+            "command `{}`: {why}",
+            invocation.program.chars().take(64).collect::<String>()
+        )))
+    };
+    if invocation.args.len() > MAX_ARGS {
+        return refuse(format!(
+            "{} arguments, more than {MAX_ARGS}",
+            invocation.args.len()
+        ));
+    }
+    if let Some(long) = strings().find(|s| s.len() > MAX_ARG_BYTES) {
+        return refuse(format!(
+            "an argument of {} bytes, more than {} KiB",
+            long.len(),
+            MAX_ARG_BYTES >> 10
+        ));
+    }
+    let total: usize = strings().map(String::len).sum();
+    if total > MAX_ALL_ARGS_BYTES {
+        return refuse(format!(
+            "{total} bytes of arguments, more than {} MiB",
+            MAX_ALL_ARGS_BYTES >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// The process groups of the commands running now.
@@ -226,36 +279,6 @@ pub fn locate(program: &str) -> Option<PathBuf> {
         .split(':')
         .map(|dir| PathBuf::from(dir).join(program))
         .find(|candidate| candidate.is_file())
-}
-
-/// `/compose/x` -> its host path; `--out=/work/y` -> `--out=<host>`; other absolute paths
-/// are refused, and so are `..` components (which would climb out of the working
-/// directory) and paths glued to an option (`-o/x`: pass `-o /x` or `--opt=/x`); other
-/// arguments pass as they are.
-fn translate_arg(env: &PhaseEnv, arg: &str) -> Result<String, HostError> {
-    let (prefix, value) = match arg.split_once('=') {
-        Some((option, value)) if option.starts_with('-') => (format!("{option}="), value),
-        _ => (String::new(), arg),
-    };
-    let refuse = |why: &str| {
-        HostError::Denied(format!(
-            "phase `{}`: argument `{arg}` {why}",
-            env.grant.phase
-        ))
-    };
-    if value.split('/').any(|part| part == "..") {
-        return Err(refuse("climbs with `..`"));
-    }
-    if prefix.is_empty() && value.starts_with('-') && value.contains('/') {
-        return Err(refuse(
-            "glues a path to an option; pass it as `--option=PATH` or as its own argument",
-        ));
-    }
-    if !value.starts_with('/') {
-        return Ok(arg.to_owned());
-    }
-    let resolved = resolve(&env.grant, value, false)?;
-    Ok(format!("{prefix}{}", resolved.host.display()))
 }
 
 /// Reads a pipe to its end on a thread, keeping at most `cap` bytes.
