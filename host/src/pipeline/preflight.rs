@@ -19,6 +19,11 @@ struct Provider {
 
 const PROVIDERS: &[Provider] = &[
     Provider {
+        program: "bwrap",
+        debian: "bubblewrap",
+        fedora: "bubblewrap",
+    },
+    Provider {
         program: "xorriso",
         debian: "xorriso",
         fedora: "xorriso",
@@ -90,6 +95,13 @@ pub fn needed_programs(
                 programs
             }
         };
+        // The command jail runs each of them (unless the policy opted the phase out).
+        if !programs.is_empty() && policy.for_phase(&phase.name).jail != Some(false) {
+            needed
+                .entry("bwrap".to_owned())
+                .or_default()
+                .push(phase.name.clone());
+        }
         for program in programs {
             needed.entry(program).or_default().push(phase.name.clone());
         }
@@ -218,6 +230,7 @@ mod tests {
         assert_eq!(
             programs,
             [
+                "bwrap",
                 "checkisomd5",
                 "git",
                 "implantisomd5",
@@ -226,6 +239,7 @@ mod tests {
             ]
         );
         assert_eq!(found["checkisomd5"], ["createiso", "test"]);
+        assert_eq!(found["bwrap"], ["extra_files", "createiso", "test"]);
         assert_eq!(found["git"], ["extra_files"]);
     }
 
