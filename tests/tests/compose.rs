@@ -184,7 +184,7 @@ fn dnf_repoclosure_agrees_with_the_test_phase() {
     let log = read(
         &demo
             .compose
-            .join("logs/x86_64/repoclosure-Server.x86_64.log"),
+            .join("logs/test/x86_64/repoclosure-Server.x86_64.log"),
     );
     assert!(log.contains("no unresolved dependencies"), "{log}");
     let cache = tempfile::tempdir().unwrap();

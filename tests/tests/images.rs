@@ -174,7 +174,7 @@ fn every_image_holds_its_trees_packages_and_verifies() {
         files_on(&server.1).contains("README.demo"),
         "extra files ship on the disc"
     );
-    let log = read(&demo.compose.join("logs/global/test-images.log"));
+    let log = read(&demo.compose.join("logs/test/test-images.log"));
     assert_eq!(
         log.lines().filter(|l| l.ends_with(": ok")).count(),
         9,
@@ -340,7 +340,7 @@ fn a_small_iso_size_splits_the_packages_over_media_that_each_boot() {
         packages_of(&tree),
         "the discs together hold every package"
     );
-    let log = read(&composed.compose.join("logs/global/test-images.log"));
+    let log = read(&composed.compose.join("logs/test/test-images.log"));
     assert!(!log.contains("FAILED"), "{log}");
 }
 
@@ -356,7 +356,7 @@ fn a_corrupted_image_is_reported_by_the_test_phase_without_failing_the_compose()
     let phases_arg = phases.to_str().unwrap().to_owned();
     let composed = compose_demo(&extra, |_| {}, &["--phases-dir", &phases_arg]);
     assert_eq!(read(&composed.compose.join("STATUS")), "FINISHED\n");
-    let log = read(&composed.compose.join("logs/global/test-images.log"));
+    let log = read(&composed.compose.join("logs/test/test-images.log"));
     assert!(log.contains("FAILED"), "{log}");
     assert!(
         log.contains("not an ISO 9660 primary volume descriptor") || log.contains("shorter"),

@@ -210,7 +210,7 @@ fn every_koji_phase_delivers_into_a_finished_compose() {
     let os = compose.join("Server/x86_64/os");
     assert!(os.join(".treeinfo").is_file() && os.join("images/pxeboot/vmlinuz").is_file());
     assert!(read(&os.join(".treeinfo")).contains("boot.iso = images/boot.iso"));
-    let lorax = read(&dir.join("logs/x86_64/buildinstall-Server-logs/lorax.log"));
+    let lorax = read(&dir.join("logs/buildinstall/x86_64/buildinstall-Server-logs/lorax.log"));
     for flag in [
         "--product=Demo",
         "--version=1.0",
@@ -326,9 +326,12 @@ fn an_image_build_that_fails_and_may_not_dooms_the_compose_naming_task_and_log()
         .nth(1)
         .and_then(|rest| rest.split(", ").next())
         .unwrap_or_else(|| panic!("no log path in {output}"));
-    let relative = log.trim_start_matches('/');
+    // The phase names it at its own /logs, which is logs/<phase>/ in the compose.
+    let relative = log
+        .strip_prefix("/logs/")
+        .unwrap_or_else(|| panic!("{log} is not under /logs"));
     assert!(
-        read(&dir.join(relative)).contains("buildImageOz task"),
+        read(&dir.join("logs/image_build").join(relative)).contains("buildImageOz task"),
         "the task's log at {log}"
     );
 }

@@ -90,6 +90,10 @@ fn parse(entry: &Value, earlier: &[CustomPhase], config_dir: &Path) -> anyhow::R
     if pungi_phase(&name).is_some() {
         bail!("name `{name}` is a Pungi phase; give the custom phase a name of its own");
     }
+    // A phase's log directory is `logs/<name>`, and `logs/global` is the host's own.
+    if name == "global" {
+        bail!("name `global` is reserved for the host's logs; give the custom phase another");
+    }
     if earlier.iter().any(|p| p.name == name) {
         bail!("name `{name}` is used twice");
     }
@@ -264,6 +268,9 @@ mod tests {
         let mut wrong = entry(("after", "gather"));
         wrong["name"] = json!("gather");
         assert!(error(wrong).contains("is a Pungi phase"));
+        let mut reserved = entry(("after", "gather"));
+        reserved["name"] = json!("global");
+        assert!(error(reserved).contains("reserved for the host's logs"));
         let mut two = entry(("after", "gather"));
         two["before"] = json!("test");
         assert!(error(two).contains("exactly one"));

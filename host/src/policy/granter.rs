@@ -56,7 +56,9 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
             Location::Config => fixed("/config", &locations.config, MountRole::Config),
             Location::Compose => fixed("/compose", &locations.compose, MountRole::Compose),
             Location::Work => fixed("/work", &locations.work, MountRole::Work),
-            Location::Logs => fixed("/logs", &locations.logs, MountRole::Logs),
+            // Its own log directory: the host's logs (`logs/global`, the audit log among
+            // them) and other phases' are out of its reach.
+            Location::Logs => fixed("/logs", &locations.logs.join(phase), MountRole::Logs),
             Location::Repos => mounts.extend(locations.repos.iter().map(|repo| MountGrant {
                 guest: format!("/repos/{}/{}", repo.arch, repo.index),
                 host: repo.path.clone(),

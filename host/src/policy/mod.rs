@@ -175,6 +175,15 @@ impl Policy {
                         mount.guest
                     );
                 }
+                if !mountable(&mount.path) {
+                    anyhow::bail!(
+                        "{}: phase `{phase}`: mount {:?} is not a directory a phase may be given: \
+                         mount paths start with `compose/`, `work/` or `logs/<name>/` (not \
+                         `logs/global`, the host's logs and audit log, nor `state/`)",
+                        origin.display(),
+                        mount.path
+                    );
+                }
             }
         }
         Ok(())
@@ -184,6 +193,18 @@ impl Policy {
     /// documents) when the policy does not name it.
     pub fn for_phase(&self, phase: &str) -> PhasePolicy {
         self.phase.get(phase).cloned().unwrap_or_default()
+    }
+}
+
+/// Whether a compose-relative `path` may be mounted into a phase: inside `compose/` or
+/// `work/` (or either whole), or a phase log directory `logs/<name>/...` other than the
+/// host's own `logs/global`. The host's state and logs are never mounted.
+fn mountable(path: &str) -> bool {
+    let mut parts = path.split('/');
+    match (parts.next(), parts.next()) {
+        (Some("compose" | "work"), _) => true,
+        (Some("logs"), Some(name)) => name != "global",
+        _ => false,
     }
 }
 
@@ -220,5 +241,42 @@ mod tests {
         std::fs::write(&path, "[phase.init]\ndirz = {}\n").unwrap();
         let err = Policy::stock_with_overrides(&path).unwrap_err().to_string();
         assert!(err.contains("policy.toml") && err.contains("dirz"), "{err}");
+    }
+
+    #[test]
+    fn the_hosts_state_and_logs_are_never_mounted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("policy.toml");
+        let with_mount = |mount_path: &str| {
+            let text = format!(
+                "[phase.custom]\nmounts = [{{ guest = \"/x\", path = \"{mount_path}\", mode = \"rw\" }}]\n"
+            );
+            std::fs::write(&path, text).unwrap();
+            Policy::stock_with_overrides(&path).map(|_| ())
+        };
+        for allowed in [
+            "compose/Server",
+            "work",
+            "logs/custom",
+            "logs/custom/deeper",
+        ] {
+            assert!(with_mount(allowed).is_ok(), "{allowed}");
+        }
+        for refused in [
+            "state",
+            "state/documents",
+            "logs",
+            "logs/global",
+            "logs/global/x",
+            "x",
+        ] {
+            let error = with_mount(refused).unwrap_err().to_string();
+            assert!(
+                error.contains("policy.toml")
+                    && error.contains("phase `custom`")
+                    && error.contains("logs/global"),
+                "{refused}: {error}"
+            );
+        }
     }
 }

@@ -73,7 +73,7 @@ impl Phase for Buildinstall {
         let compose = ctx.mount_path(&MountRole::Compose)?;
         let work = ctx.mount_path(&MountRole::Work)?;
         let logs = ctx.mount_path(&MountRole::Logs)?;
-        let runner = Runner::connect(format!("{logs}/global/buildinstall"))?;
+        let runner = Runner::connect(logs.clone())?;
         let mut batch = Batch::new(&runner);
         for variant in info.variants.iter().filter(|v| v.kind == "variant") {
             for arch in &variant.arches {

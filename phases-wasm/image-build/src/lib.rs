@@ -37,7 +37,7 @@ impl Phase for ImageBuild {
         let settings = Settings::read(ctx, "image_build")?;
         let compose = ctx.mount_path(&MountRole::Compose)?;
         let logs = ctx.mount_path(&MountRole::Logs)?;
-        let runner = Runner::connect(format!("{logs}/global/image_build"))?;
+        let runner = Runner::connect(logs.clone())?;
         let mut batch = Batch::new(&runner);
         for variant in &info.variants {
             for block in config.variant_blocks("image_build", &variant.uid)? {

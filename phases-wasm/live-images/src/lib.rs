@@ -44,7 +44,7 @@ impl Phase for LiveImages {
             .value("disc_types")?
             .and_then(|d| d.get("live").and_then(Value::as_str).map(str::to_owned))
             .unwrap_or_else(|| "live".into());
-        let runner = Runner::connect(format!("{logs}/global/live_images"))?;
+        let runner = Runner::connect(logs.clone())?;
         let mut batch = Batch::new(&runner);
         for variant in &info.variants {
             for arch in &variant.arches {

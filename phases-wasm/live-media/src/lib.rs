@@ -27,7 +27,7 @@ impl Phase for LiveMedia {
         let settings = Settings::read(ctx, "live_media")?;
         let compose = ctx.mount_path(&MountRole::Compose)?;
         let logs = ctx.mount_path(&MountRole::Logs)?;
-        let runner = Runner::connect(format!("{logs}/global/live_media"))?;
+        let runner = Runner::connect(logs.clone())?;
         let mut batch = Batch::new(&runner);
         for variant in &info.variants {
             for block in config.variant_blocks("live_media", &variant.uid)? {

@@ -31,7 +31,7 @@ impl Phase for Osbs {
         let compose = ctx.mount_path(&MountRole::Compose)?;
         let work = ctx.mount_path(&MountRole::Work)?;
         let logs = ctx.mount_path(&MountRole::Logs)?;
-        let runner = Runner::connect(format!("{logs}/global/osbs"))?;
+        let runner = Runner::connect(logs.clone())?;
         let mut batch = Batch::new(&runner);
         for variant in &info.variants {
             for (n, block) in config

@@ -41,8 +41,7 @@ impl Phase for OstreeInstaller {
         let volids = Volids::read(ctx)?;
         let compose = ctx.mount_path(&MountRole::Compose)?;
         let logs = ctx.mount_path(&MountRole::Logs)?;
-        let runner =
-            pungi_koji_tasks::task::Runner::connect(format!("{logs}/global/ostree_installer"))?;
+        let runner = pungi_koji_tasks::task::Runner::connect(logs.clone())?;
         let mut batch = Batch::new(&runner);
         for variant in &info.variants {
             for arch in &variant.arches {

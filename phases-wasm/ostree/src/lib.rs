@@ -35,7 +35,7 @@ impl Phase for Ostree {
         let runroot = Runroot::read(ctx, "ostree")?;
         let compose = ctx.mount_path(&MountRole::Compose)?;
         let logs = ctx.mount_path(&MountRole::Logs)?;
-        let runner = Runner::connect(format!("{logs}/global/ostree"))?;
+        let runner = Runner::connect(logs.clone())?;
         let commits = RefCell::new(Metadata::new());
         let mut batch = Batch::new(&runner);
         let mut count = 0usize;

@@ -2,7 +2,7 @@
 //! repository, read back from the repodata Createrepo wrote (so it checks that too), with
 //! the parent variant's repository as lookaside, and checks of every ISO image (see
 //! `images`). Like Pungi, problems are reported in
-//! `logs/<arch>/repoclosure-<Variant>.<arch>.log` and `logs/global/test-images.log` and
+//! `logs/test/<arch>/repoclosure-<Variant>.<arch>.log` and `logs/test/test-images.log` and
 //! never fail the compose.
 
 mod images;
@@ -137,7 +137,7 @@ impl Phase for Test {
                 }
             }
         }
-        fs::write_atomic(&format!("{logs}/global/test-images.log"), text.as_bytes())?;
+        fs::write_atomic(&format!("{logs}/test-images.log"), text.as_bytes())?;
         let repos = reports.len();
         let image_count = image_reports.len();
         ctx.write_document(

@@ -14,6 +14,7 @@ mod audit_cost;
 mod documents;
 mod flood;
 mod jail;
+mod logs;
 
 use std::hint::black_box;
 use std::io::Write;
@@ -56,6 +57,8 @@ impl Phase for Hostile {
             "command-not-granted" => command(ctx, "cat", &["/etc/passwd"], &[]),
             "command-path-arg" => command_path_arg(ctx),
             "jail-planted-symlink" => jail::planted_symlink(ctx),
+            "log-forgery" => logs::forgery(),
+            "log-plant-link" => logs::plant_link("pungi.global.log", &arg()?),
             "jail-key-value-path" => jail::key_value_path(ctx, &arg()?),
             "jail-write-read-only" => jail::write_read_only(ctx),
             "jail-prefixed-host-path" => jail::prefixed_host_path(ctx, &arg()?),
