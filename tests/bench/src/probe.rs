@@ -50,6 +50,10 @@ pub struct RuntimeReport {
     pub sha256sum_mib_s: f64,
     pub compile_cold_ms: f64,
     pub load_warm_ms: f64,
+    /// Median wall time of one `command.run` of `/usr/bin/true`, in the command jail and
+    /// (a policy's `jail = false`) natively: what the jail costs a command start.
+    pub command_jailed_ms: f64,
+    pub command_native_ms: f64,
 }
 
 /// Runs the probe both ways in `out/probe`, hashing a `gib` GiB file.
@@ -81,6 +85,10 @@ pub fn measure(out: &Path, phases_dir: &Path, gib: u64) -> anyhow::Result<Runtim
         bail!("sha256sum failed on {}", big.display());
     }
     let sha256sum = started.elapsed();
+    let command_jailed = command_start(env(&dir, &work, "jailed")?)?;
+    let mut unjailed = env(&dir, &work, "unjailed")?;
+    unjailed.grant.unjailed = true;
+    let command_native = command_start(unjailed)?;
     Ok(RuntimeReport {
         calls: CALLS,
         bytes: BYTES,
@@ -90,7 +98,35 @@ pub fn measure(out: &Path, phases_dir: &Path, gib: u64) -> anyhow::Result<Runtim
         sha256sum_mib_s: mib_per_second(bytes_of_big, sha256sum),
         compile_cold_ms: ms(cold.compile_time),
         load_warm_ms: ms(loaded.compile_time),
+        command_jailed_ms: ms(command_jailed),
+        command_native_ms: ms(command_native),
     })
+}
+
+/// How many commands the start-up figure is the median of.
+const COMMAND_STARTS: usize = 101;
+
+/// The median time of one `command.run` of `true` under `env`'s grant, audit included.
+fn command_start(mut env: PhaseEnv) -> anyhow::Result<Duration> {
+    env.grant.commands.insert("true".into());
+    let invocation = pungi_host::capabilities::command::Invocation {
+        program: "true".into(),
+        args: Vec::new(),
+        cwd: None,
+        env: Vec::new(),
+        timeout: None,
+    };
+    let mut times = (0..COMMAND_STARTS)
+        .map(|_| {
+            let started = Instant::now();
+            let out = pungi_host::capabilities::command::run(&env, &invocation)
+                .map_err(|e| anyhow::anyhow!("running `true`: {e}"))?;
+            anyhow::ensure!(out.exit_code == Some(0), "`true` exited {:?}", out.exit_code);
+            Ok(started.elapsed())
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    times.sort();
+    Ok(times[times.len() / 2])
 }
 
 /// The probe's grant: `work` read-write, its own document, generous limits.
@@ -249,6 +285,13 @@ impl RuntimeReport {
             "\nsha256sum on the same file: {} MiB/s; files.digest (Wasm) / sha256sum = {:.2}",
             self.sha256sum_mib_s,
             self.wasm.digest_mib_s / self.sha256sum_mib_s.max(1e-9)
+        );
+        let _ = writeln!(
+            md,
+            "\nA command start (`true`, median of {COMMAND_STARTS}): {} ms in the jail, {} ms natively; the jail adds {:.1} ms",
+            self.command_jailed_ms,
+            self.command_native_ms,
+            self.command_jailed_ms - self.command_native_ms
         );
         md
     }
