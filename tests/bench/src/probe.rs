@@ -131,8 +131,14 @@ fn command_start(mut env: PhaseEnv) -> anyhow::Result<Duration> {
 
 /// The probe's grant: `work` read-write, its own document, generous limits.
 fn env(dir: &Path, work: &Path, label: &str) -> anyhow::Result<PhaseEnv> {
+    // Each run starts from no documents and no audit log: what an earlier run left
+    // would be another writer's document to merge with, and a log to continue.
     let documents = dir.join(format!("documents-{label}"));
+    let _ = std::fs::remove_dir_all(&documents);
     std::fs::create_dir_all(&documents)?;
+    for file in [format!("audit-{label}.jsonl"), format!("audit-head-{label}.json")] {
+        let _ = std::fs::remove_file(dir.join(file));
+    }
     let config = serde_json::json!({
         "probe_calls": CALLS,
         "probe_bytes": BYTES,
