@@ -121,7 +121,11 @@ fn command_start(mut env: PhaseEnv) -> anyhow::Result<Duration> {
             let started = Instant::now();
             let out = pungi_host::capabilities::command::run(&env, &invocation)
                 .map_err(|e| anyhow::anyhow!("running `true`: {e}"))?;
-            anyhow::ensure!(out.exit_code == Some(0), "`true` exited {:?}", out.exit_code);
+            anyhow::ensure!(
+                out.exit_code == Some(0),
+                "`true` exited {:?}",
+                out.exit_code
+            );
             Ok(started.elapsed())
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -136,7 +140,10 @@ fn env(dir: &Path, work: &Path, label: &str) -> anyhow::Result<PhaseEnv> {
     let documents = dir.join(format!("documents-{label}"));
     let _ = std::fs::remove_dir_all(&documents);
     std::fs::create_dir_all(&documents)?;
-    for file in [format!("audit-{label}.jsonl"), format!("audit-head-{label}.json")] {
+    for file in [
+        format!("audit-{label}.jsonl"),
+        format!("audit-head-{label}.json"),
+    ] {
         let _ = std::fs::remove_file(dir.join(file));
     }
     let config = serde_json::json!({
