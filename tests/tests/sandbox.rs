@@ -106,6 +106,24 @@ fn a_background_link_through_a_symlink_out_is_refused_and_a_dropped_batch_still_
 }
 
 #[test]
+fn a_link_batch_of_millions_is_refused_whole_and_recorded_by_its_size() {
+    // Making 6,000,000 paths takes the phase longer than the sandbox's 2 s.
+    let run = run_with("link-many-huge", None, &[], |grant| {
+        grant.limits.memory_bytes = 1 << 30;
+        grant.limits.time = Duration::from_secs(60);
+    });
+    run.denied(&["a batch of 3000000 links; at most 16384 at a time"]);
+    let log = std::fs::read_to_string(run.sandbox.path("audit.jsonl")).unwrap();
+    assert!(
+        log.len() < 4096,
+        "{} bytes of audit for one refused batch",
+        log.len()
+    );
+    run.sandbox
+        .assert_audited("files", "link-many", "error", "3000000");
+}
+
+#[test]
 fn a_link_from_a_read_only_mount_does_not_make_it_writable() {
     let run = run("link-then-write", None, &["compose/linked.txt"]);
     run.denied(&["/work/ro.txt kept its content"]);

@@ -84,11 +84,27 @@ pub fn link_many(env: &PhaseEnv, requests: &[(String, String)]) -> BatchResult {
 
 /// [`link_many`], audited as `operation`: how the batch reached the host.
 pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]) -> BatchResult {
+    if let Err(why) = check_batch(requests) {
+        // Recorded by its size alone: the pairs are what must not cost the host.
+        let summary = serde_json::json!({ "links": { "pairs": requests.len() } });
+        let call = env.intent("files", operation, summary)?;
+        call.record(Outcome::Error, Some(why.to_string()), None)?;
+        return Err(why);
+    }
     let call = env.intent("files", operation, serde_json::json!({ "links": requests }))?;
     let mut beneath = Beneath::default();
+    // A batch placed past the phase's time limit would keep the host busy after it:
+    // what is left is answered `timeout`.
     let results: Vec<_> = requests
         .iter()
-        .map(|(source, destination)| place(&env.grant, &mut beneath, source, destination))
+        .map(|(source, destination)| {
+            if env.remaining_time().is_zero() {
+                return Err(HostError::Timeout(format!(
+                    "{source} -> {destination}: the phase's time limit ran out"
+                )));
+            }
+            place(&env.grant, &mut beneath, source, destination)
+        })
         .collect();
     let failures: Vec<String> = requests
         .iter()
@@ -110,6 +126,34 @@ pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]
         None,
     )?;
     Ok(results)
+}
+
+/// The most links one batch may ask for; a longer list is refused whole, before the
+/// host builds anything of its size. (The SDK sends batches of 4,096.) With the link
+/// worker's queue of 64 batches, what a phase can make the host hold is bounded too.
+pub const MAX_BATCH_LINKS: usize = 16_384;
+/// The longest path a link may name (Linux's PATH_MAX).
+const MAX_PATH_BYTES: usize = 4096;
+
+/// Refuses a batch past [`MAX_BATCH_LINKS`] or with a path past [`MAX_PATH_BYTES`].
+pub fn check_batch(requests: &[(String, String)]) -> Result<(), HostError> {
+    if requests.len() > MAX_BATCH_LINKS {
+        return Err(HostError::Invalid(format!(
+            "a batch of {} links; at most {MAX_BATCH_LINKS} at a time",
+            requests.len()
+        )));
+    }
+    if let Some(path) = requests
+        .iter()
+        .flat_map(|(s, d)| [s, d])
+        .find(|p| p.len() > MAX_PATH_BYTES)
+    {
+        return Err(HostError::Invalid(format!(
+            "a path of {} bytes in a batch; at most {MAX_PATH_BYTES}",
+            path.len()
+        )));
+    }
+    Ok(())
 }
 
 /// One link, unaudited: what [`link`] and [`link_many`] do per file. A hardlink goes
@@ -188,12 +232,33 @@ fn place_checked(grant: &Grant, source: &str, destination: &str) -> Result<LinkK
     }
 }
 
+/// Copies `from` (opened as a regular file, never through a link) to a temporary file
+/// beside `to`, then renames it over `to`.
 fn copy_atomically(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
     let dir = to.parent().unwrap_or(std::path::Path::new("."));
-    let tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    std::fs::copy(from, tmp.path())?;
+    let mut source = open_regular(from)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    std::io::copy(&mut source, tmp.as_file_mut())?;
     tmp.persist(to).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Opens `path` for reading only if it is a regular file itself: not a symlink (which
+/// a phase may have swapped in after the check), not a device or a FIFO (which could
+/// be read forever).
+fn open_regular(path: &std::path::Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    Ok(file)
 }
 
 /// Hex digests of one file, in the order of `algorithms`, from a single read.
@@ -212,10 +277,16 @@ pub fn digest(
                 std::io::ErrorKind::NotFound => HostError::NotFound(file.guest.clone()),
                 _ => HostError::Io(format!("{}: {e}", file.guest)),
             };
-            let mut reader = std::fs::File::open(&file.host).map_err(io)?;
+            let mut reader = open_regular(&file.host).map_err(io)?;
             let mut hashers: Vec<_> = algorithms.iter().map(|a| a.hasher()).collect();
             let mut buffer = vec![0u8; 64 << 10];
             loop {
+                if env.remaining_time().is_zero() {
+                    return Err(HostError::Timeout(format!(
+                        "hashing {}: the phase's time limit ran out",
+                        file.guest
+                    )));
+                }
                 let n = reader.read(&mut buffer).map_err(io)?;
                 if n == 0 {
                     break;

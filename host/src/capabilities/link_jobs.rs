@@ -59,6 +59,10 @@ impl LinkWorker {
         env: &PhaseEnv,
         requests: Vec<(String, String)>,
     ) -> Result<LinkJob, HostError> {
+        // A batch too big is refused (and audited) here, never queued.
+        if files::check_batch(&requests).is_err() {
+            files::link_batch(env, "start-links", &requests)?;
+        }
         let queue = match &self.queue {
             Some(queue) => queue,
             None => self.spawn(env)?,
