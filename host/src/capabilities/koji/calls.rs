@@ -468,6 +468,21 @@ pub fn download_task_output(
     )
 }
 
+/// Refuses a path under the hub's file tree made of names the hub (a build's name,
+/// version, release, an RPM's arch and file name) or the phase (a sigkey) gave, unless
+/// each part is a plain name: no `..`, no empty or hidden part, no NUL. Neither is
+/// trusted to name a file of the host outside the tree (`topdir/../../etc/...`).
+fn check_relative(relative: &str) -> Result<(), KojiError> {
+    let plain = |part: &str| !part.is_empty() && !part.starts_with('.') && !part.contains('\0');
+    if relative.split('/').all(plain) {
+        Ok(())
+    } else {
+        Err(KojiError::Invalid(format!(
+            "`{relative}` is not a plain path under the hub's file tree"
+        )))
+    }
+}
+
 /// `relative` (under the hub's file tree) to `destination`, verified.
 fn place(
     env: &PhaseEnv,
@@ -476,6 +491,7 @@ fn place(
     expected: &Expected,
     destination: &str,
 ) -> Result<Download, KojiError> {
+    check_relative(relative)?;
     let target = resolve(&env.grant, destination, true).map_err(KojiError::from_host)?;
     let settings = c.settings();
     let local = settings.topdir.as_ref().filter(|d| d.is_dir());
@@ -519,4 +535,27 @@ fn list<T>(
         .iter()
         .map(each)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_the_hub_or_a_sigkey_cannot_climb_out_of_the_tree() {
+        assert!(
+            check_relative("packages/bash/5.2/1.fc40/x86_64/bash-5.2-1.fc40.x86_64.rpm").is_ok()
+        );
+        for bad in [
+            "packages/../../../etc/x86_64/passwd",
+            "packages/bash/5.2/1/data/signed/../../../../etc/shadow",
+            "packages/bash//x86_64/b.rpm",
+            "packages/.hidden/5/1/x86_64/b.rpm",
+        ] {
+            assert!(
+                matches!(check_relative(bad), Err(KojiError::Invalid(_))),
+                "{bad}"
+            );
+        }
+    }
 }
