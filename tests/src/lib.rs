@@ -175,3 +175,14 @@ pub fn phases_with_hostile(dir: &Path, phase: &str) -> PathBuf {
     std::os::unix::fs::symlink(phases_dir().join("pungi_test_hostile.wasm"), &replaced).unwrap();
     phases
 }
+
+/// The demo input written under `dir/input` with `extra` appended to its config;
+/// returns the config's path.
+pub fn demo_config(dir: &Path, extra: &str) -> PathBuf {
+    let input = dir.join("input");
+    write_demo(&input).unwrap();
+    let config = input.join("demo.conf");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text + extra).unwrap();
+    config
+}

@@ -17,7 +17,7 @@ use pungi_host::capabilities::command::{Invocation, kill_running, run};
 use pungi_host::capabilities::{HostError, PhaseEnv};
 use pungi_host::compose::{Status, write_status};
 use pungi_host::policy::Grant;
-use pungi_tests::{describe, phases_with_hostile, require_tool, try_compose, write_demo};
+use pungi_tests::{demo_config, describe, phases_with_hostile, require_tool, try_compose};
 
 mod common;
 
@@ -57,16 +57,6 @@ impl Drop for Mount {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.0).status();
     }
-}
-
-/// The demo input in `dir/input`, with every image step off so a fault is reached fast.
-fn demo_config(dir: &Path, extra: &str) -> PathBuf {
-    let input = dir.join("input");
-    write_demo(&input).unwrap();
-    let config = input.join("demo.conf");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text + extra).unwrap();
-    config
 }
 
 /// Checks that the compose failed and is DOOMED, and that the compose log has a line

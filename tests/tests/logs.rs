@@ -4,17 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pungi_tests::{describe, phases_with_hostile, try_compose, write_demo};
-
-/// The demo input with `extra` appended to its config.
-fn demo_config(dir: &Path, extra: &str) -> PathBuf {
-    let input = dir.join("input");
-    write_demo(&input).unwrap();
-    let config = input.join("demo.conf");
-    let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text + extra).unwrap();
-    config
-}
+use pungi_tests::{demo_config, describe, phases_with_hostile, try_compose};
 
 /// Composes the demo with the hostile component as its Test phase (stock grant: the
 /// compose read-only, its logs read-write) doing `action`; returns the compose

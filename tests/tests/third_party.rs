@@ -215,8 +215,9 @@ fn the_writing_a_phase_guide_works_from_an_empty_folder() {
     assert!(verify.status.success(), "{}", describe(&verify));
 }
 
-#[test]
-fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
+/// Composes the demo with the sbom example asking for `grant` under a policy whose sbom
+/// section is `approved`; returns the tool's output and the target directory.
+fn sbom_asking(grant: &str, approved: &str) -> (std::process::Output, PathBuf, tempfile::TempDir) {
     let scratch = tempfile::tempdir().unwrap();
     let cache = scratch.path().join("cache");
     let input = demo_input(scratch.path());
@@ -225,30 +226,23 @@ fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
         &input,
         &cache,
     );
-    let config = custom_config(
-        &input,
-        "",
-        &[entry(
-            "sbom",
-            &path,
-            &sha256,
-            r#"{"dirs": {"compose": "rw", "work": "rw"}, "metadata-read": ["gather", "pkgset"]}"#,
-            "{}",
-        )],
-    );
-    let policy = policy(
-        &input,
-        &[(
-            "sbom",
-            "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset\"]",
-        )],
-    );
+    let config = custom_config(&input, "", &[entry("sbom", &path, &sha256, grant, "{}")]);
+    let policy = policy(&input, &[("sbom", approved)]);
     let composes = scratch.path().join("composes");
     let output = pungi_tests::try_compose(
         &config,
         &composes,
         &cache,
         &["--policy", policy.to_str().unwrap()],
+    );
+    (output, composes, scratch)
+}
+
+#[test]
+fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
+    let (output, _, _scratch) = sbom_asking(
+        r#"{"dirs": {"compose": "rw", "work": "rw"}, "metadata-read": ["gather", "pkgset"]}"#,
+        "dirs = { compose = \"rw\" }\nmetadata-read = [\"gather\", \"pkgset\"]",
     );
     assert!(!output.status.success(), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -260,29 +254,9 @@ fn a_grant_wider_than_the_policy_is_refused_before_the_compose_starts() {
 
 #[test]
 fn a_program_a_phase_needs_that_is_not_installed_is_named_before_the_compose_starts() {
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    let input = demo_input(scratch.path());
-    let (path, sha256) = place(
-        &phases_dir().join("pungi_example_sbom.wasm"),
-        &input,
-        &cache,
-    );
-    let grant = r#"{"dirs": {"compose": "rw"}, "commands": ["pungi-no-such-program"]}"#;
-    let config = custom_config(&input, "", &[entry("sbom", &path, &sha256, grant, "{}")]);
-    let policy = policy(
-        &input,
-        &[(
-            "sbom",
-            "dirs = { compose = \"rw\" }\ncommands = [\"pungi-no-such-program\"]",
-        )],
-    );
-    let composes = scratch.path().join("composes");
-    let output = pungi_tests::try_compose(
-        &config,
-        &composes,
-        &cache,
-        &["--policy", policy.to_str().unwrap()],
+    let (output, composes, _scratch) = sbom_asking(
+        r#"{"dirs": {"compose": "rw"}, "commands": ["pungi-no-such-program"]}"#,
+        "dirs = { compose = \"rw\" }\ncommands = [\"pungi-no-such-program\"]",
     );
     assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
     let stderr = String::from_utf8_lossy(&output.stderr);
