@@ -470,10 +470,11 @@ pub fn download_task_output(
 
 /// Refuses a path under the hub's file tree made of names the hub (a build's name,
 /// version, release, an RPM's arch and file name) or the phase (a sigkey) gave, unless
-/// each part is a plain name: no `..`, no empty or hidden part, no NUL. Neither is
+/// each part is a plain name: no `..` or `.`, no empty part, no NUL. Neither is
 /// trusted to name a file of the host outside the tree (`topdir/../../etc/...`).
 fn check_relative(relative: &str) -> Result<(), KojiError> {
-    let plain = |part: &str| !part.is_empty() && !part.starts_with('.') && !part.contains('\0');
+    // Dot files are names too: lorax's task output has `results/.treeinfo`.
+    let plain = |part: &str| !matches!(part, "" | "." | "..") && !part.contains('\0');
     if relative.split('/').all(plain) {
         Ok(())
     } else {
@@ -550,7 +551,7 @@ mod tests {
             "packages/../../../etc/x86_64/passwd",
             "packages/bash/5.2/1/data/signed/../../../../etc/shadow",
             "packages/bash//x86_64/b.rpm",
-            "packages/.hidden/5/1/x86_64/b.rpm",
+            "packages/./5/1/x86_64/b.rpm",
         ] {
             assert!(
                 matches!(check_relative(bad), Err(KojiError::Invalid(_))),
