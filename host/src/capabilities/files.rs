@@ -73,8 +73,9 @@ pub fn translate_batch<K, E>(
         .collect())
 }
 
-/// [`link`] for many files in one call with one audit record, which lists every pair
-/// and, when some failed, each failure; the outcome is `denied` when any was denied.
+/// [`link`] for many files in one call, audited once: an intent listing every pair
+/// (one past 16 KiB is kept as its length and digest), then a result naming each failure;
+/// the outcome is `denied` when any was denied.
 /// Directories opened for one file serve the next ones. (Placing them from several
 /// threads was measured and gained nothing: the kernel's link work, about 6 µs a file
 /// on ext4, is what takes the time, and it does not spread over cores.)

@@ -57,7 +57,8 @@ pub struct KojiGrant {
     pub hub: Option<Arc<KojiHub>>,
 }
 
-/// Runs `call` for `method` if granted, with one audit record of `operation` either way.
+/// Runs `call` for `method` if granted, audited as `operation` either way (its intent
+/// before, its result after).
 pub(crate) fn audited<T>(
     env: &PhaseEnv,
     operation: &str,
