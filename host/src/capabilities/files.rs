@@ -136,7 +136,7 @@ pub const MAX_BATCH_LINKS: usize = 16_384;
 /// The longest path a link may name (Linux's PATH_MAX).
 const MAX_PATH_BYTES: usize = 4096;
 
-/// Refuses a batch past [`MAX_BATCH_LINKS`] or with a path past [`MAX_PATH_BYTES`].
+/// Refuses a batch past [`MAX_BATCH_LINKS`] or with a path past `MAX_PATH_BYTES`.
 pub fn check_batch(requests: &[(String, String)]) -> Result<(), HostError> {
     if requests.len() > MAX_BATCH_LINKS {
         return Err(HostError::Invalid(format!(
