@@ -166,7 +166,7 @@ impl Policy {
         for (phase, section) in &self.phase {
             for mount in &section.mounts {
                 let escapes = mount.path.starts_with('/')
-                    || mount.path.split('/').any(|p| p == ".." || p.is_empty());
+                    || mount.path.split('/').any(|p| matches!(p, "" | "." | ".."));
                 if escapes || !mount.guest.starts_with('/') || mount.guest == "/" {
                     anyhow::bail!(
                         "{}: phase `{phase}`: mount {:?} at {:?} must be a compose-relative path without `..` at an absolute virtual path",
@@ -245,6 +245,21 @@ mod tests {
 
     #[test]
     fn the_hosts_state_and_logs_are_never_mounted() {
+        // `.` parts are refused like `..`: `logs/./global` is the host's logs.
+        let dir = tempfile::tempdir().unwrap();
+        let dotted = dir.path().join("dotted.toml");
+        std::fs::write(
+            &dotted,
+            "[phase.custom]\nmounts = [{ guest = \"/x\", path = \"logs/./global\", mode = \"rw\" }]\n",
+        )
+        .unwrap();
+        let error = Policy::stock_with_overrides(&dotted)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("logs/./global") && error.contains("phase `custom`"),
+            "{error}"
+        );
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("policy.toml");
         let with_mount = |mount_path: &str| {
