@@ -6,7 +6,7 @@ use std::io::Read;
 use sha2::digest::DynDigest;
 
 use super::beneath::{Beneath, LinkError};
-use super::paths::{locate, resolve};
+use super::paths::locate;
 use super::{HostError, PhaseEnv};
 use crate::audit::Outcome;
 use crate::policy::Grant;
@@ -73,6 +73,72 @@ pub fn translate_batch<K, E>(
         .collect())
 }
 
+/// Most links one batch may hold: 4 of the SDK's batches. A phase's batch costs the
+/// host its paths once more, and its audit record; a cap keeps both to a known size.
+pub const MAX_BATCH_LINKS: usize = 16_384;
+/// Longest path a batch may name (Linux's `PATH_MAX`).
+pub const MAX_PATH_BYTES: usize = 4096;
+/// What one pair costs the host besides its paths' bytes: the pair and two allocations.
+const PAIR_OVERHEAD: usize = 80;
+/// Most host memory one batch may take ([`batch_footprint`]): a full batch of 200-byte
+/// paths fits; a batch of 4,096-byte paths must be smaller.
+pub const MAX_BATCH_BYTES: usize = 32 << 20;
+
+/// What a batch's pairs take in host memory, about.
+fn batch_footprint(requests: &[(String, String)]) -> usize {
+    requests
+        .iter()
+        .map(|(s, d)| s.len() + d.len() + PAIR_OVERHEAD)
+        .sum()
+}
+
+/// The batch's footprint ([`batch_footprint`]) when it is within the caps, else why not.
+fn check_batch(requests: &[(String, String)]) -> Result<usize, String> {
+    if requests.len() > MAX_BATCH_LINKS {
+        return Err(format!(
+            "a batch holds at most {MAX_BATCH_LINKS} links; this one has {}",
+            requests.len()
+        ));
+    }
+    if let Some(long) = requests
+        .iter()
+        .flat_map(|(s, d)| [s, d])
+        .find(|p| p.len() > MAX_PATH_BYTES)
+    {
+        return Err(format!(
+            "a path in a batch is at most {MAX_PATH_BYTES} bytes; one has {} (starting {:?})",
+            long.len(),
+            long.chars().take(64).collect::<String>()
+        ));
+    }
+    let footprint = batch_footprint(requests);
+    if footprint > MAX_BATCH_BYTES {
+        return Err(format!(
+            "a batch takes at most {MAX_BATCH_BYTES} bytes of paths and pairs \
+             ({PAIR_OVERHEAD} a pair); this one takes {footprint}: send fewer links at a time"
+        ));
+    }
+    Ok(footprint)
+}
+
+/// Refuses a batch over the caps before the host does anything else with it, with an
+/// audit record of its size only (its pairs are what must not cost the host); the
+/// batch's footprint when it is within them.
+pub fn admit_batch(
+    env: &PhaseEnv,
+    operation: &str,
+    requests: &[(String, String)],
+) -> Result<usize, HostError> {
+    let refusal = match check_batch(requests) {
+        Ok(footprint) => return Ok(footprint),
+        Err(why) => HostError::Invalid(why),
+    };
+    let summary = serde_json::json!({ "links": { "pairs": requests.len() } });
+    let call = env.intent("files", operation, summary)?;
+    call.record(refusal.outcome(), Some(refusal.to_string()), None)?;
+    Err(refusal)
+}
+
 /// [`link`] for many files in one call, audited once: an intent listing every pair
 /// (one past 16 KiB is kept as its length and digest), then a result naming each failure;
 /// the outcome is `denied` when any was denied.
@@ -80,34 +146,25 @@ pub fn translate_batch<K, E>(
 /// threads was measured and gained nothing: the kernel's link work, about 6 µs a file
 /// on ext4, is what takes the time, and it does not spread over cores.)
 pub fn link_many(env: &PhaseEnv, requests: &[(String, String)]) -> BatchResult {
-    link_batch(env, "link-many", requests)
+    admit_batch(env, "link-many", requests)?;
+    place_batch(env, "link-many", requests)
 }
 
-/// [`link_many`], audited as `operation`: how the batch reached the host.
-pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]) -> BatchResult {
-    if let Err(why) = check_batch(requests) {
-        // Recorded by its size alone: the pairs are what must not cost the host.
-        let summary = serde_json::json!({ "links": { "pairs": requests.len() } });
-        let call = env.intent("files", operation, summary)?;
-        call.record(Outcome::Error, Some(why.to_string()), None)?;
-        return Err(why);
-    }
+/// Places an admitted batch ([`admit_batch`]) and audits it as `operation`: how the
+/// batch reached the host. Links still to place when the phase's time limit passes are
+/// answered `Timeout`: the limit stops Wasm code, and the host's loop must stop with it.
+pub fn place_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]) -> BatchResult {
     let call = env.intent("files", operation, serde_json::json!({ "links": requests }))?;
     let mut beneath = Beneath::default();
-    // A batch placed past the phase's time limit would keep the host busy after it:
-    // what is left is answered `timeout`.
-    let results: Vec<_> = requests
-        .iter()
-        .map(|(source, destination)| {
-            if env.remaining_time().is_zero() {
-                return Err(HostError::Timeout(format!(
-                    "{source} -> {destination}: the phase's time limit ran out"
-                )));
-            }
-            place(&env.grant, &mut beneath, source, destination)
-        })
-        .collect();
-    let failures: Vec<String> = requests
+    let mut results = Vec::with_capacity(requests.len());
+    for (source, destination) in requests {
+        if env.remaining_time().is_zero() {
+            break;
+        }
+        results.push(place(&env.grant, &mut beneath, source, destination));
+    }
+    let late = requests.len() - results.len();
+    let mut failures: Vec<String> = requests
         .iter()
         .zip(&results)
         .filter_map(|((source, destination), result)| {
@@ -115,6 +172,13 @@ pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]
             Some(format!("{source} -> {destination}: {error}"))
         })
         .collect();
+    if late > 0 {
+        failures.push(format!(
+            "{late} links not placed: the phase's time limit passed"
+        ));
+        let timeout = HostError::Timeout("the phase's time limit passed before this link".into());
+        results.resize(requests.len(), Err(timeout));
+    }
     let outcome = results
         .iter()
         .filter_map(|r| r.as_ref().err())
@@ -129,37 +193,10 @@ pub fn link_batch(env: &PhaseEnv, operation: &str, requests: &[(String, String)]
     Ok(results)
 }
 
-/// The most links one batch may ask for; a longer list is refused whole, before the
-/// host builds anything of its size. (The SDK sends batches of 4,096.) With the link
-/// worker's queue of 64 batches, what a phase can make the host hold is bounded too.
-pub const MAX_BATCH_LINKS: usize = 16_384;
-/// The longest path a link may name (Linux's PATH_MAX).
-const MAX_PATH_BYTES: usize = 4096;
-
-/// Refuses a batch past [`MAX_BATCH_LINKS`] or with a path past `MAX_PATH_BYTES`.
-pub fn check_batch(requests: &[(String, String)]) -> Result<(), HostError> {
-    if requests.len() > MAX_BATCH_LINKS {
-        return Err(HostError::Invalid(format!(
-            "a batch of {} links; at most {MAX_BATCH_LINKS} at a time",
-            requests.len()
-        )));
-    }
-    if let Some(path) = requests
-        .iter()
-        .flat_map(|(s, d)| [s, d])
-        .find(|p| p.len() > MAX_PATH_BYTES)
-    {
-        return Err(HostError::Invalid(format!(
-            "a path of {} bytes in a batch; at most {MAX_PATH_BYTES}",
-            path.len()
-        )));
-    }
-    Ok(())
-}
-
-/// One link, unaudited: what [`link`] and [`link_many`] do per file. A hardlink goes
-/// through [`Beneath`]; copies (out of a read-only mount, or across devices) and kernels
-/// without `openat2` through [`place_checked`].
+/// One link, unaudited: what [`link`] and [`link_many`] do per file. A hardlink unless
+/// the source is in a read-only mount the grant does not hardlink out of, or on another
+/// device: then a copy. Both go through [`Beneath`], which follows no link the phase
+/// could have planted.
 fn place(
     grant: &Grant,
     beneath: &mut Beneath,
@@ -168,101 +205,43 @@ fn place(
 ) -> Result<LinkKind, HostError> {
     let from = locate(grant, source, false)?;
     let to = locate(grant, destination, true)?;
+    let refused = |e| {
+        refusal(
+            grant,
+            e,
+            &from.guest,
+            &format!("{} -> {}", from.guest, to.guest),
+        )
+    };
     if !from.mount.writable && !grant.hardlink_read_only {
-        return place_checked(grant, source, destination);
+        return beneath.copy((&from).into(), (&to).into()).map_err(refused);
     }
-    match beneath.hard_link(&from, &to) {
-        Ok(kind) => Ok(kind),
-        Err(LinkError::NotFound) => Err(HostError::NotFound(from.guest)),
-        Err(LinkError::NotAFile) => Err(HostError::Invalid(format!(
-            "{} is not a regular file",
-            from.guest
-        ))),
-        Err(LinkError::Escapes) => Err(HostError::Denied(format!(
-            "phase `{}`: `{}` -> `{}` leaves its mount through a symlink",
-            grant.phase, from.guest, to.guest
-        ))),
-        Err(LinkError::Io(e)) => Err(HostError::Io(format!(
-            "{} -> {}: {e}",
-            from.guest, to.guest
-        ))),
-        Err(LinkError::CrossesDevices | LinkError::Unsupported) => {
-            place_checked(grant, source, destination)
-        }
+    match beneath.hard_link((&from).into(), (&to).into()) {
+        Err(LinkError::CrossesDevices) => beneath.copy((&from).into(), (&to).into()),
+        other => other,
+    }
+    .map_err(refused)
+}
+
+/// What the phase is told when [`Beneath`] refused: `file` is the file the error is
+/// about when it is one file's, `what` names the operation.
+fn refusal(grant: &Grant, error: LinkError, file: &str, what: &str) -> HostError {
+    match error {
+        LinkError::NotFound => HostError::NotFound(file.to_owned()),
+        LinkError::NotAFile => HostError::Invalid(format!("{file} is not a regular file")),
+        LinkError::Symlink => HostError::Denied(format!(
+            "phase `{}`: `{what}` goes through a symlink the host does not follow \
+             (none in a writable mount, none out of any mount)",
+            grant.phase
+        )),
+        LinkError::CrossesDevices => HostError::Io(format!("{what}: crosses devices")),
+        LinkError::Io(e) => HostError::Io(format!("{what}: {e}")),
     }
 }
 
-/// Places a file by path, after checking each ancestor for a symlink out of its mount:
-/// a copy when the grant does not allow hardlinking out of a read-only mount or the two
-/// are on different devices, else a hardlink.
-fn place_checked(grant: &Grant, source: &str, destination: &str) -> Result<LinkKind, HostError> {
-    let from = resolve(grant, source, false)?;
-    let to = resolve(grant, destination, true)?;
-    let io = |e: std::io::Error| HostError::Io(format!("{} -> {}: {e}", from.guest, to.guest));
-    let meta = std::fs::metadata(&from.host).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => HostError::NotFound(from.guest.clone()),
-        _ => io(e),
-    })?;
-    if !meta.is_file() {
-        return Err(HostError::Invalid(format!(
-            "{} is not a regular file",
-            from.guest
-        )));
-    }
-    if let Ok(existing) = std::fs::metadata(&to.host) {
-        use std::os::unix::fs::MetadataExt;
-        if existing.ino() == meta.ino() && existing.dev() == meta.dev() {
-            return Ok(LinkKind::Existing);
-        }
-        std::fs::remove_file(&to.host).map_err(io)?;
-    }
-    if let Some(parent) = to.host.parent() {
-        std::fs::create_dir_all(parent).map_err(io)?;
-    }
-    if !from.mount.writable && !grant.hardlink_read_only {
-        copy_atomically(&from.host, &to.host).map_err(io)?;
-        return Ok(LinkKind::Copy);
-    }
-    match std::fs::hard_link(&from.host, &to.host) {
-        Ok(()) => Ok(LinkKind::Hardlink),
-        Err(e) if e.kind() == std::io::ErrorKind::CrossesDevices => {
-            copy_atomically(&from.host, &to.host).map_err(io)?;
-            Ok(LinkKind::Copy)
-        }
-        Err(e) => Err(io(e)),
-    }
-}
-
-/// Copies `from` (opened as a regular file, never through a link) to a temporary file
-/// beside `to`, then renames it over `to`.
-fn copy_atomically(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
-    let dir = to.parent().unwrap_or(std::path::Path::new("."));
-    let mut source = open_regular(from)?;
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    std::io::copy(&mut source, tmp.as_file_mut())?;
-    tmp.persist(to).map_err(|e| e.error)?;
-    Ok(())
-}
-
-/// Opens `path` for reading only if it is a regular file itself: not a symlink (which
-/// a phase may have swapped in after the check), not a device or a FIFO (which could
-/// be read forever).
-fn open_regular(path: &std::path::Path) -> std::io::Result<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
-    Ok(file)
-}
-
-/// Hex digests of one file, in the order of `algorithms`, from a single read.
+/// Hex digests of one file, in the order of `algorithms`, from a single read. The file
+/// is opened beneath its mount without following a link, must be a regular file, and
+/// the read stops when the phase's time limit passes.
 pub fn digest(
     env: &PhaseEnv,
     path: &str,
@@ -273,18 +252,17 @@ pub fn digest(
         "digest",
         serde_json::json!({ "path": path, "algorithms": algorithms.iter().map(|a| format!("{a:?}").to_lowercase()).collect::<Vec<_>>() }),
         || {
-            let file = resolve(&env.grant, path, false)?;
-            let io = |e: std::io::Error| match e.kind() {
-                std::io::ErrorKind::NotFound => HostError::NotFound(file.guest.clone()),
-                _ => HostError::Io(format!("{}: {e}", file.guest)),
-            };
-            let mut reader = open_regular(&file.host).map_err(io)?;
+            let file = locate(&env.grant, path, false)?;
+            let mut reader = Beneath::default()
+                .open_file((&file).into())
+                .map_err(|e| refusal(&env.grant, e, &file.guest, &file.guest))?;
+            let io = |e: std::io::Error| HostError::Io(format!("{}: {e}", file.guest));
             let mut hashers: Vec<_> = algorithms.iter().map(|a| a.hasher()).collect();
             let mut buffer = vec![0u8; 64 << 10];
             loop {
                 if env.remaining_time().is_zero() {
                     return Err(HostError::Timeout(format!(
-                        "hashing {}: the phase's time limit ran out",
+                        "{}: the phase's time limit passed while hashing",
                         file.guest
                     )));
                 }

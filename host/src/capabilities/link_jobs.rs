@@ -4,12 +4,14 @@
 //! kernel work that does not spread over cores. Done inside the phase's calls it adds to
 //! the phase's own work; done here it overlaps it. Each batch is placed and audited
 //! exactly as [`files::link_many`] does it (audited as `start-links`), by one worker
-//! thread per phase, in the order the batches were started. The queue is bounded, so a
-//! phase cannot pile up host memory faster than the kernel places files, and the worker
-//! is drained before the phase is reported ended: an auditor never sees a phase end with
-//! links still to come.
+//! thread per phase, in the order the batches were started. The queue is bounded in
+//! batches and in bytes, so a phase cannot pile up host memory faster than the kernel
+//! places files, and the worker is drained before the phase is reported ended: an
+//! auditor never sees a phase end with links still to come. Past the phase's time limit
+//! the worker answers what is left `Timeout` without placing it.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 
 use super::files::{self, BatchResult};
@@ -21,10 +23,41 @@ use super::{HostError, PhaseEnv};
 /// distribution variant's burst, where 4 made the phase wait for the kernel after all.
 const QUEUE: usize = 64;
 
+/// Host memory the queued batches may take together (their footprints, see
+/// [`files::admit_batch`]): the SDK's burst above fits, 64 batches at the cap do not.
+const QUEUE_BYTES: usize = 64 << 20;
+
 /// One batch handed to the worker, and where its answer goes.
 struct Batch {
     requests: Vec<(String, String)>,
+    footprint: usize,
     answer: SyncSender<BatchResult>,
+}
+
+/// The footprint of the batches queued and not yet placed, shared by `start` (which
+/// waits for room) and the worker (which makes it).
+#[derive(Default)]
+struct Queued {
+    bytes: Mutex<usize>,
+    room: Condvar,
+}
+
+impl Queued {
+    /// Waits until `footprint` more fits (or nothing is queued, so one batch always
+    /// goes), then counts it.
+    fn reserve(&self, footprint: usize) {
+        let mut bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        while *bytes > 0 && *bytes + footprint > QUEUE_BYTES {
+            bytes = self.room.wait(bytes).unwrap_or_else(|e| e.into_inner());
+        }
+        *bytes += footprint;
+    }
+
+    fn release(&self, footprint: usize) {
+        let mut bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        *bytes -= footprint;
+        self.room.notify_all();
+    }
 }
 
 /// A started batch, as the phase holds it (the `link-job` resource).
@@ -49,43 +82,60 @@ impl LinkJob {
 #[derive(Default)]
 pub struct LinkWorker {
     queue: Option<SyncSender<Batch>>,
+    queued: Arc<Queued>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl LinkWorker {
-    /// Queues `requests`, waiting for room when the queue is full.
+    /// Queues `requests`, waiting for room when the queue is full; a batch over the caps
+    /// of [`files::admit_batch`] is refused at once.
     pub fn start(
         &mut self,
         env: &PhaseEnv,
         requests: Vec<(String, String)>,
     ) -> Result<LinkJob, HostError> {
-        // A batch too big is refused (and audited) here, never queued.
-        if files::check_batch(&requests).is_err() {
-            files::link_batch(env, "start-links", &requests)?;
+        let footprint = files::admit_batch(env, "start-links", &requests)?;
+        self.queued.reserve(footprint);
+        let queued = self.queue(env).and_then(|queue| {
+            let (answer, receiver) = sync_channel(1);
+            queue
+                .send(Batch {
+                    requests,
+                    footprint,
+                    answer,
+                })
+                .map_err(|_| HostError::Io("the link worker stopped".into()))?;
+            Ok(LinkJob {
+                answer: Some(receiver),
+            })
+        });
+        if queued.is_err() {
+            self.queued.release(footprint);
         }
-        let queue = match &self.queue {
-            Some(queue) => queue,
-            None => self.spawn(env)?,
-        };
-        let (answer, receiver) = sync_channel(1);
-        queue
-            .send(Batch { requests, answer })
-            .map_err(|_| HostError::Io("the link worker stopped".into()))?;
-        Ok(LinkJob {
-            answer: Some(receiver),
-        })
+        queued
+    }
+
+    /// The worker's queue, starting the worker on the first batch.
+    fn queue(&mut self, env: &PhaseEnv) -> Result<&SyncSender<Batch>, HostError> {
+        match self.queue {
+            Some(ref queue) => Ok(queue),
+            None => self.spawn(env),
+        }
     }
 
     fn spawn(&mut self, env: &PhaseEnv) -> Result<&SyncSender<Batch>, HostError> {
         let (queue, batches) = sync_channel::<Batch>(QUEUE);
         let env = env.clone();
+        let queued = Arc::clone(&self.queued);
         let span = tracing::Span::current();
         let thread = std::thread::Builder::new()
             .name(format!("{}-links", env.grant.phase))
             .spawn(move || {
                 let _phase = span.enter();
                 for batch in batches {
-                    let result = files::link_batch(&env, "start-links", &batch.requests);
+                    let result = files::place_batch(&env, "start-links", &batch.requests);
+                    drop(batch.requests);
+                    queued.release(batch.footprint);
                     // A phase that dropped its job does not want the answer; the audit
                     // log has it.
                     let _ = batch.answer.send(result);
