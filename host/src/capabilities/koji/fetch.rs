@@ -1,14 +1,17 @@
 //! Placing a Koji file (an RPM, a task's output) at a granted path, verified: the bytes go
-//! to a temporary file next to the destination, are checked against the size and sha256
-//! the hub reported, and only then renamed into place. A short or damaged file never
-//! appears under its real name.
+//! to a temporary file next to the destination (created beneath the mount, see
+//! [`Beneath::create_file`]), are checked against the size and sha256 the hub reported,
+//! and only then renamed into place. A short or damaged file never appears under its
+//! real name.
 
 use std::io::{Read, Write};
-use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
 use super::error::KojiError;
+#[cfg(doc)]
+use crate::capabilities::beneath::Beneath;
+use crate::capabilities::beneath::NewFile;
 
 /// What the hub says the file must be.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,24 +28,17 @@ pub struct Placed {
     pub sha256: String,
 }
 
-/// Copies `source` to `destination` through a temporary file, verifying it against
-/// `expected`. `what` names the file in errors. A read error is a `Network` error (so a
-/// download cut short is retried); a mismatch is `ChecksumMismatch`.
+/// Copies `source` into `into`, verifying it against `expected`, and gives `into` its
+/// real name only when it matches. `what` names the file in errors. A read error is a
+/// `Network` error (so a download cut short is retried); a mismatch is
+/// `ChecksumMismatch`.
 pub fn place_verified(
     source: &mut dyn Read,
     expected: &Expected,
-    destination: &Path,
+    mut into: NewFile,
     what: &str,
 ) -> Result<Placed, KojiError> {
-    let io = |e: std::io::Error| KojiError::Io(format!("{}: {e}", destination.display()));
-    let dir = destination
-        .parent()
-        .ok_or_else(|| KojiError::Invalid(format!("{}: no parent", destination.display())))?;
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".koji-partial-")
-        .tempfile_in(dir)
-        .map_err(io)?;
+    let io = |e: std::io::Error| KojiError::Io(format!("{what}: {e}"));
     let mut hasher = Sha256::new();
     let mut size = 0u64;
     let mut buffer = vec![0u8; 1 << 16];
@@ -58,7 +54,7 @@ pub fn place_verified(
             }
         };
         hasher.update(&buffer[..n]);
-        tmp.write_all(&buffer[..n]).map_err(io)?;
+        into.file().write_all(&buffer[..n]).map_err(io)?;
         size += n as u64;
     }
     let sha256 = hex::encode(hasher.finalize());
@@ -76,29 +72,38 @@ pub fn place_verified(
             "{what}: sha256 {sha256}, the hub says {want}; nothing was written"
         )));
     }
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(destination).map_err(|e| io(e.error))?;
+    into.file().sync_all().map_err(io)?;
+    into.persist()
+        .map_err(|e| KojiError::Io(format!("{what}: placing it: {e:?}")))?;
     Ok(Placed { size, sha256 })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capabilities::beneath::{Beneath, Links, Within};
 
     #[test]
     fn only_verified_files_get_their_name() {
         let dir = tempfile::tempdir().unwrap();
         let dest = dir.path().join("a/b.rpm");
+        let at = Within {
+            root: dir.path(),
+            relative: "a/b.rpm",
+            links: Links::Refused,
+        };
+        let mut beneath = Beneath::default();
+        let mut into = || beneath.create_file(at).unwrap();
         let good = Expected {
             size: Some(3),
             sha256: Some(hex::encode(Sha256::digest(b"rpm"))),
         };
-        let placed = place_verified(&mut &b"rpm"[..], &good, &dest, "b.rpm").unwrap();
+        let placed = place_verified(&mut &b"rpm"[..], &good, into(), "b.rpm").unwrap();
         assert_eq!(placed.size, 3);
         assert_eq!(std::fs::read(&dest).unwrap(), b"rpm");
         std::fs::remove_file(&dest).unwrap();
         for body in [&b"rp"[..], &b"rpX"[..]] {
-            let err = place_verified(&mut &body[..], &good, &dest, "b.rpm").unwrap_err();
+            let err = place_verified(&mut &body[..], &good, into(), "b.rpm").unwrap_err();
             assert!(matches!(err, KojiError::ChecksumMismatch(_)), "{err}");
         }
         let left: Vec<_> = std::fs::read_dir(dir.path().join("a")).unwrap().collect();
