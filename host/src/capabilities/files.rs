@@ -225,7 +225,7 @@ fn place(
 
 /// What the phase is told when [`Beneath`] refused: `file` is the file the error is
 /// about when it is one file's, `what` names the operation.
-fn refusal(grant: &Grant, error: LinkError, file: &str, what: &str) -> HostError {
+pub(super) fn refusal(grant: &Grant, error: LinkError, file: &str, what: &str) -> HostError {
     match error {
         LinkError::NotFound => HostError::NotFound(file.to_owned()),
         LinkError::NotAFile => HostError::Invalid(format!("{file} is not a regular file")),

@@ -120,6 +120,7 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
         unjailed: section.jail == Some(false),
         koji: KojiGrant {
             methods: section.koji_methods.into_iter().collect(),
+            runroot: section.koji_runroot,
             hub: locations.koji.clone(),
         },
         limits: Limits {

@@ -72,6 +72,17 @@ pub struct CommandPolicy {
     pub args: Vec<String>,
 }
 
+/// What a phase's Koji `runroot` tasks may ask a builder to run: the channel and build
+/// tag patterns the task may name, and the programs each `&&` step of its shell command
+/// may run with the argument patterns of [`CommandPolicy`] (`>` allows a redirection).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunrootPolicy {
+    pub channels: Vec<String>,
+    pub tags: Vec<String>,
+    pub commands: Vec<CommandPolicy>,
+}
+
 /// What one phase is allowed; unset limits come from `[defaults]`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -107,6 +118,8 @@ pub struct PhasePolicy {
     /// under the hub's topdir/topurl). Any other call is denied.
     #[serde(default)]
     pub koji_methods: Vec<String>,
+    /// What its `runroot` tasks may run; without it, none may be submitted.
+    pub koji_runroot: Option<RunrootPolicy>,
     pub memory_mib: Option<u64>,
     pub time_seconds: Option<u64>,
     pub output_kib: Option<u64>,

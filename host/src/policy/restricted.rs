@@ -51,6 +51,7 @@ pub fn wider_than(
             ));
         }
     }
+    wider.extend(wider_runroot(ours, base, baseline));
     for mount in &ours.mounts {
         if !base.mounts.contains(mount) {
             wider.push(format!(
@@ -116,6 +117,30 @@ pub fn wider_than(
     wider
 }
 
+/// How `ours`'s `koji-runroot` narrowing is wider than `base`'s: present where the base
+/// has none, or a channel, tag or command the base does not list.
+fn wider_runroot(ours: &PhasePolicy, base: &PhasePolicy, baseline: &str) -> Vec<String> {
+    let Some(ours) = &ours.koji_runroot else {
+        return Vec::new();
+    };
+    let Some(base) = &base.koji_runroot else {
+        return vec![format!("koji-runroot tasks are not granted {baseline}")];
+    };
+    let channels = ours.channels.iter().filter(|c| !base.channels.contains(c));
+    let tags = ours.tags.iter().filter(|t| !base.tags.contains(t));
+    let commands = ours.commands.iter().filter(|c| !base.commands.contains(c));
+    channels
+        .map(|c| format!("koji-runroot channel `{c}` is not granted {baseline}"))
+        .chain(tags.map(|t| format!("koji-runroot tag `{t}` is not granted {baseline}")))
+        .chain(commands.map(|c| {
+            format!(
+                "koji-runroot command `{}` with {:?} is not granted {baseline}",
+                c.program, c.args
+            )
+        }))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +176,40 @@ mod tests {
         init.time_seconds = Some(10);
         narrower.phase.insert("init".into(), init);
         assert!(widenings(&narrower, &stock, "init").is_empty());
+    }
+
+    #[test]
+    fn a_wider_runroot_narrowing_is_a_widening() {
+        let stock = Policy::stock();
+        let mut policy = Policy::stock();
+        let mut ostree = policy.for_phase("ostree");
+        let runroot = ostree
+            .koji_runroot
+            .as_mut()
+            .expect("stock ostree has koji-runroot");
+        runroot.channels.push("*".into());
+        runroot.tags.push("f41-updates".into());
+        runroot.commands.push(crate::policy::CommandPolicy {
+            program: "sh".into(),
+            args: vec!["-c".into(), "*".into()],
+        });
+        policy.phase.insert("ostree".into(), ostree);
+        let mut gather = policy.for_phase("gather");
+        gather.koji_runroot = stock.for_phase("ostree").koji_runroot;
+        policy.phase.insert("gather".into(), gather);
+        let found = widenings(&policy, &stock, "ostree").join("\n");
+        for needle in ["channel `*`", "tag `f41-updates`", "command `sh`"] {
+            assert!(found.contains(needle), "{needle} missing in:\n{found}");
+        }
+        let gather = widenings(&policy, &stock, "gather").join("\n");
+        assert!(
+            gather.contains("koji-runroot tasks are not granted"),
+            "{gather}"
+        );
+        let mut narrower = Policy::stock();
+        let mut ostree = narrower.for_phase("ostree");
+        ostree.koji_runroot.as_mut().unwrap().channels.truncate(1);
+        narrower.phase.insert("ostree".into(), ostree);
+        assert!(widenings(&narrower, &stock, "ostree").is_empty());
     }
 }

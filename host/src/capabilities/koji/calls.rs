@@ -10,8 +10,11 @@ use super::fetch::{Expected, Placed, place_verified};
 use super::model::{Build, EventInfo, Rpm, Tag, TaskInfo, TaskOutput, task_outputs, to_json};
 use super::xmlrpc::Value;
 use super::{KojiHub, audited};
+use super::{names, runroot};
 use crate::capabilities::PhaseEnv;
-use crate::capabilities::paths::resolve;
+use crate::capabilities::beneath::{Beneath, LinkError, Links, Within};
+use crate::capabilities::files::refusal;
+use crate::capabilities::paths::locate;
 
 /// The permission name for reading files under the hub's topdir/topurl.
 pub const DOWNLOAD: &str = "download";
@@ -255,22 +258,42 @@ fn checksum_pairs(value: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// Hub methods whose parameters name other methods: through `submit-task` they would
+/// call whatever they name, whatever the phase's `koji-methods` say.
+const CALLS_OTHERS: &[&str] = &["multiCall", "system.multicall"];
+
 /// Submits a task by calling hub method `method` (e.g. `runroot`, `createImage`) with
-/// JSON parameters; returns its id.
+/// JSON parameters; returns its id. The audit record holds the whole request (the
+/// parameters as JSON when they parse); a `runroot` request must fit the phase's
+/// `koji-runroot` narrowing.
 pub fn submit_task(env: &PhaseEnv, method: &str, params: &str) -> Result<u64, KojiError> {
+    let parsed: Result<serde_json::Value, _> = serde_json::from_str(params);
+    let recorded = match &parsed {
+        Ok(value) => value.clone(),
+        Err(_) => serde_json::Value::String(params.to_owned()),
+    };
     audited(
         env,
         "submit-task",
         &[method],
-        json!({ "method": method, "params": params }),
+        json!({ "method": method, "params": recorded }),
         |c| {
-            let params: serde_json::Value = serde_json::from_str(params)
+            if CALLS_OTHERS.contains(&method) {
+                return Err(KojiError::Denied(format!(
+                    "phase `{}`: `{method}` calls other methods; it is no task to submit",
+                    env.grant.phase
+                )));
+            }
+            let params = parsed
                 .map_err(|e| KojiError::Invalid(format!("task parameters are not JSON: {e}")))?;
             let serde_json::Value::Array(list) = params else {
                 return Err(KojiError::Invalid(
                     "task parameters must be a JSON list".to_owned(),
                 ));
             };
+            if method == "runroot" {
+                runroot::check(&env.grant.phase, env.grant.koji.runroot.as_ref(), &list)?;
+            }
             let args: Vec<Value> = list.iter().map(super::model::from_json).collect();
             let id = c.call(method, &args)?;
             id.as_i64()
@@ -407,6 +430,7 @@ pub fn download_rpm(
             let signed = if key.is_empty() {
                 String::new()
             } else {
+                names::component("a signing key", &key)?;
                 if sha256.is_none() {
                     return Err(KojiError::NotFound(format!(
                         "{}: no copy signed with key {key}",
@@ -417,11 +441,11 @@ pub fn download_rpm(
             };
             let relative = format!(
                 "packages/{}/{}/{}/{signed}{}/{}",
-                build.package_name,
-                build.version,
-                build.release,
-                rpm.arch,
-                rpm.filename()
+                names::component("a build name", &build.package_name)?,
+                names::component("a build version", &build.version)?,
+                names::component("a build release", &build.release)?,
+                names::component("an RPM arch", &rpm.arch)?,
+                names::component("an RPM file name", &rpm.filename())?
             );
             let expected = Expected {
                 size: key.is_empty().then_some(rpm.size),
@@ -452,11 +476,7 @@ pub fn download_task_output(
                 .ok_or_else(|| {
                     KojiError::NotFound(format!("task {task} has no output `{filename}`"))
                 })?;
-            if filename.split('/').any(|p| p == ".." || p.is_empty()) {
-                return Err(KojiError::Invalid(format!(
-                    "`{filename}` is not a plain file name"
-                )));
-            }
+            names::relative_path("a task output name", &output.filename)?;
             let relative = format!("work/tasks/{}/{task}/{filename}", task % 10000);
             let expected = Expected {
                 size: Some(output.size),
@@ -468,23 +488,9 @@ pub fn download_task_output(
     )
 }
 
-/// Refuses a path under the hub's file tree made of names the hub (a build's name,
-/// version, release, an RPM's arch and file name) or the phase (a sigkey) gave, unless
-/// each part is a plain name: no `..` or `.`, no empty part, no NUL. Neither is
-/// trusted to name a file of the host outside the tree (`topdir/../../etc/...`).
-fn check_relative(relative: &str) -> Result<(), KojiError> {
-    // Dot files are names too: lorax's task output has `results/.treeinfo`.
-    let plain = |part: &str| !matches!(part, "" | "." | "..") && !part.contains('\0');
-    if relative.split('/').all(plain) {
-        Ok(())
-    } else {
-        Err(KojiError::Invalid(format!(
-            "`{relative}` is not a plain path under the hub's file tree"
-        )))
-    }
-}
-
-/// `relative` (under the hub's file tree) to `destination`, verified.
+/// `relative` (under the hub's file tree) to `destination`, verified. The local topdir
+/// is read beneath its root (no `..`, no symlink out of it); the destination is
+/// written beneath its mount without following a link.
 fn place(
     env: &PhaseEnv,
     c: &Client,
@@ -492,17 +498,27 @@ fn place(
     expected: &Expected,
     destination: &str,
 ) -> Result<Download, KojiError> {
-    check_relative(relative)?;
-    let target = resolve(&env.grant, destination, true).map_err(KojiError::from_host)?;
+    let grant = &env.grant;
+    let target = locate(grant, destination, true).map_err(KojiError::from_host)?;
+    let refused = |e: LinkError, file: &str| {
+        KojiError::from_host(refusal(grant, e, file, &format!("{relative} -> {file}")))
+    };
+    let mut beneath = Beneath::default();
     let settings = c.settings();
     let local = settings.topdir.as_ref().filter(|d| d.is_dir());
     let (placed, origin): (Placed, Origin) = if let Some(topdir) = local {
-        let path = topdir.join(relative);
-        let mut file = std::fs::File::open(&path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => KojiError::NotFound(path.display().to_string()),
-            _ => KojiError::Io(format!("{}: {e}", path.display())),
-        })?;
-        let placed = place_verified(&mut file, expected, &target.host, relative)?;
+        let source = Within {
+            root: topdir,
+            relative,
+            links: Links::Inside,
+        };
+        let mut file = beneath
+            .open_file(source)
+            .map_err(|e| refused(e, &format!("{}/{relative}", topdir.display())))?;
+        let into = beneath
+            .create_file((&target).into())
+            .map_err(|e| refused(e, &target.guest))?;
+        let placed = place_verified(&mut file, expected, into, relative)?;
         (placed, Origin::Topdir)
     } else {
         let topurl = settings.topurl.as_deref().ok_or_else(|| {
@@ -513,7 +529,10 @@ fn place(
         })?;
         let url = format!("{}/{relative}", topurl.trim_end_matches('/'));
         let placed = c.fetch(&url, |_, body| {
-            place_verified(body, expected, &target.host, relative)
+            let into = beneath
+                .create_file((&target).into())
+                .map_err(|e| refused(e, &target.guest))?;
+            place_verified(body, expected, into, relative)
         })?;
         (placed, Origin::Topurl)
     };
@@ -536,27 +555,4 @@ fn list<T>(
         .iter()
         .map(each)
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_from_the_hub_or_a_sigkey_cannot_climb_out_of_the_tree() {
-        assert!(
-            check_relative("packages/bash/5.2/1.fc40/x86_64/bash-5.2-1.fc40.x86_64.rpm").is_ok()
-        );
-        for bad in [
-            "packages/../../../etc/x86_64/passwd",
-            "packages/bash/5.2/1/data/signed/../../../../etc/shadow",
-            "packages/bash//x86_64/b.rpm",
-            "packages/./5/1/x86_64/b.rpm",
-        ] {
-            assert!(
-                matches!(check_relative(bad), Err(KojiError::Invalid(_))),
-                "{bad}"
-            );
-        }
-    }
 }

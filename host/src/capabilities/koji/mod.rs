@@ -8,7 +8,10 @@ pub mod client;
 pub mod error;
 pub mod fetch;
 pub mod model;
+mod names;
 pub mod profile;
+mod runroot;
+mod shell;
 pub mod xmlrpc;
 
 use std::collections::BTreeSet;
@@ -53,6 +56,8 @@ impl KojiHub {
 pub struct KojiGrant {
     /// Hub method names (`listTagged`, `getRPM`, ...) plus `download` for files.
     pub methods: BTreeSet<String>,
+    /// What its `runroot` tasks may run (`koji-runroot` in the policy).
+    pub runroot: Option<crate::policy::RunrootPolicy>,
     /// `None` when the compose configures no hub.
     pub hub: Option<Arc<KojiHub>>,
 }
