@@ -1,7 +1,8 @@
 //! `files.start-links` on the host side, without a component: batches land in order,
 //! each is answered once and audited, more batches than the queue holds all land, and
 //! a dropped job is still placed by the time the worker is drained (which the runtime
-//! does before it reports a phase ended).
+//! does before it reports a phase ended); past the phase's deadline nothing more is
+//! placed.
 
 mod common;
 
@@ -87,4 +88,31 @@ fn more_batches_than_the_queue_holds_all_land_and_a_dropped_one_too() {
         );
     }
     assert_eq!(audited(dir.path()).len(), 100);
+}
+
+#[test]
+fn past_the_phase_deadline_no_link_is_placed_and_each_is_answered_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let grant = common::compose_grant(dir.path(), "gather", Duration::ZERO);
+    std::fs::write(dir.path().join("compose/source.rpm"), b"rpm").unwrap();
+    let env = common::phase_env(dir.path(), grant);
+    let answers = pungi_host::capabilities::files::link_many(&env, &batch(&["a.rpm", "b.rpm"]))
+        .expect("the batch is within the caps");
+    assert!(
+        answers
+            .iter()
+            .all(|a| matches!(a, Err(HostError::Timeout(_)))),
+        "{answers:?}"
+    );
+    let mut worker = LinkWorker::default();
+    let answers = worker
+        .start(&env, batch(&["c.rpm"]))
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert!(
+        matches!(&answers[..], [Err(HostError::Timeout(_))]),
+        "{answers:?}"
+    );
+    assert!(!dir.path().join("compose/tree").exists());
 }

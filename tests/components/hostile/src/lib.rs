@@ -13,6 +13,7 @@
 mod audit_cost;
 mod documents;
 mod flood;
+mod host_paths;
 mod jail;
 mod logs;
 
@@ -77,6 +78,11 @@ impl Phase for Hostile {
                 &[],
                 &[("LD_PRELOAD", "/nonexistent/pungi-hostile.so")],
             ),
+            "link-arg" => host_paths::link(&arg()?),
+            "digest-arg" => host_paths::digest(ctx, &arg()?),
+            "link-many-of" => host_paths::link_many(&arg()?),
+            "start-links-of" => host_paths::start_links(&arg()?),
+            "runroot-arg" => host_paths::runroot(&arg()?),
             "metadata-not-granted" => metadata(ctx),
             "document-too-deep" => documents::too_deep(),
             "flood-denied-calls" => flood::denied_calls(),
