@@ -10,6 +10,10 @@ const MAX_INSTANCES: usize = 64;
 const MAX_MEMORIES: usize = 16;
 const MAX_TABLES: usize = 64;
 
+/// Room for a call's other arguments beside its largest one (a document's name, a
+/// path), in [`PhaseLimiter::hostcall_budget`].
+const HOSTCALL_MARGIN: usize = 4 << 20;
+
 /// Bytes a table element costs the host (a pointer), for the memory limit.
 const TABLE_ELEMENT_BYTES: usize = std::mem::size_of::<usize>();
 
@@ -36,6 +40,16 @@ impl PhaseLimiter {
     /// The most linear memory (and table space) the phase held at once, in bytes.
     pub fn peak_memory(&self) -> usize {
         self.peak_memory
+    }
+
+    /// The most bytes wasmtime may copy out of the guest for the host call starting now:
+    /// what the memory limit leaves beside the guest's own memory, so guest and copy
+    /// together stay within the limit, and never more than the largest document a
+    /// phase may write (a quarter of the limit) with room for the call's other
+    /// arguments. A call carrying more traps, at the phase's cost.
+    pub fn hostcall_budget(&self) -> usize {
+        let beside_guest = self.memory_limit.saturating_sub(self.held);
+        beside_guest.min(self.memory_limit / 4 + HOSTCALL_MARGIN)
     }
 
     /// Takes `more` bytes from the budget, or says the limit is reached.

@@ -1,7 +1,7 @@
 use std::time::{Duration, Instant};
 
 use wasmtime::component::ResourceTable;
-use wasmtime::{Store, Trap};
+use wasmtime::{CallHook, Store, Trap};
 use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtxBuilder};
 
@@ -49,6 +49,12 @@ pub enum PhaseFailure {
     TimeLimit { limit: Duration },
     #[error("stopped: exceeded its memory limit of {} MiB", limit >> 20)]
     MemoryLimit { limit: u64 },
+    #[error(
+        "stopped: one call carried more data than its memory limit of {} MiB leaves room for \
+         (its own memory and a call's arguments share the limit; a call takes at most a quarter)",
+        limit >> 20
+    )]
+    CallTooLarge { limit: u64 },
     #[error("stopped: printed more than its output limit of {} KiB", limit >> 10)]
     OutputLimit { limit: u64 },
     #[error("stopped: logged more than its log limit of {} KiB", limit >> 10)]
@@ -104,10 +110,16 @@ impl Runtime {
         };
         let mut store = Store::new(&self.engine, host);
         store.limiter(|host| &mut host.limits);
-        // Wasmtime caps what one host call may carry at 128 MiB; a phase document of a
-        // 70,000-package set is bigger. The guest cannot hold more than its memory
-        // limit, so that is the cap that matters.
-        store.set_hostcall_fuel(usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX));
+        // What wasmtime copies out of the guest for one host call (its arguments, lifted
+        // before the host sees them) is host memory the phase makes the host take, so
+        // it comes out of the phase's own budget: set afresh as each call starts.
+        store.call_hook(|mut store, hook| {
+            if matches!(hook, CallHook::CallingHost) {
+                let budget = store.data().limits.hostcall_budget();
+                store.set_hostcall_fuel(budget);
+            }
+            Ok(())
+        });
         let ticks = (limits.time.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(ticks);
         store.epoch_deadline_trap();
@@ -153,6 +165,10 @@ impl Runtime {
 }
 
 /// Names the limit a trap came from, when it came from one.
+/// Part of wasmtime's message when a call's arguments exceed the hostcall fuel that
+/// [`PhaseLimiter::hostcall_budget`] set.
+const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
+
 fn classify(
     error: wasmtime::Error,
     limits: &crate::policy::Limits,
@@ -181,6 +197,11 @@ fn classify(
     }
     if message.contains(MEMORY_LIMIT_TRAP) {
         return PhaseFailure::MemoryLimit {
+            limit: limits.memory_bytes,
+        };
+    }
+    if message.contains(HOSTCALL_FUEL_EXHAUSTED) {
+        return PhaseFailure::CallTooLarge {
             limit: limits.memory_bytes,
         };
     }
