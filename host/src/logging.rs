@@ -99,7 +99,7 @@ const FILE_FIELD_BYTES: usize = 16 * 1024;
 /// cut to `max` bytes with a marker: what the terminal and the logs show of text a
 /// phase may control.
 pub fn sanitize(text: &str, max: usize) -> Cow<'_, str> {
-    if text.len() <= max && !text.chars().any(char::is_control) {
+    if text.len() <= max && !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len().min(max) + 16);
@@ -112,13 +112,25 @@ pub fn sanitize(text: &str, max: usize) -> Cow<'_, str> {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
+            c if needs_escape(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
             c => out.push(c),
         }
     }
     Cow::Owned(out)
+}
+
+/// Control characters, and the characters that reorder or break what a reader sees
+/// without being controls: bidirectional overrides and isolates (which make a line read
+/// otherwise than its bytes, "Trojan Source") and the Unicode line separators.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+                | '\u{2028}' | '\u{2029}'
+        )
 }
 
 /// Installs the global subscriber. `verbosity` 0 shows warnings and errors on the
@@ -239,6 +251,12 @@ mod tests {
         let forged = "ok\nFINISHED forged\r\u{1b}]52;c;aGk=\u{7}";
         let shown = sanitize(forged, 100);
         assert_eq!(shown, "ok\\nFINISHED forged\\r\\u{1b}]52;c;aGk=\\u{7}");
+        let reordered = "ok \u{202e}gol.exe\u{2066}x\u{2069}\u{2028}FINISHED";
+        assert_eq!(
+            sanitize(reordered, 100),
+            "ok \\u{202e}gol.exe\\u{2066}x\\u{2069}\\u{2028}FINISHED"
+        );
+        assert_eq!(sanitize("café ünïcode", 100), "café ünïcode");
         let text = "x".repeat(5000);
         let long = sanitize(&text, 1024);
         assert!(
