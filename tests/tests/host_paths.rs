@@ -65,10 +65,13 @@ fn done(run: &Run) -> &str {
     }
 }
 
+/// A link's source and destination, and what the test plants first.
+type PlantedLink = (&'static str, &'static str, fn(&Sandbox));
+
 /// Out of the read-only `/work` (no `hardlink-read-only`), so every link is a copy.
 #[test]
 fn the_copy_path_follows_no_link_at_either_end() {
-    let planted: [(&str, &str, fn(&Sandbox)); 4] = [
+    let planted: [PlantedLink; 4] = [
         // The source's last component.
         ("/work/passwd", "/compose/p", |s| {
             symlink("/etc/passwd", s, "work/passwd")
@@ -141,19 +144,20 @@ fn a_digest_of_a_link_to_dev_zero_is_refused_not_hashed() {
 #[test]
 fn batches_over_the_cap_are_refused_before_they_cost_the_host() {
     for action in ["link-many-of", "start-links-of"] {
-        let run = run_planted(action, "65537", |_| {}, |_| {});
-        run.denied(&["Invalid", "at most 65536 links", "65537"]);
+        let run = run_planted(action, "16385", |_| {}, |_| {});
+        run.denied(&["Invalid", "at most 16384 links", "16385"]);
         let operation = action.trim_end_matches("-of");
         let refusal = run
             .sandbox
             .audit()
             .into_iter()
-            .find(|line| line["operation"] == operation)
+            .find(|call| call["operation"] == operation)
             .unwrap_or_else(|| panic!("no {operation} record"));
         assert_eq!(refusal["outcome"], "error");
         assert_eq!(
             refusal["args"],
-            serde_json::json!({ "links": { "count": 65537 } })
+            serde_json::json!({ "links": { "pairs": 16385 } }),
+            "recorded by its size alone"
         );
 
         let within = run_planted(action, "2", |_| {}, |_| {});
@@ -204,4 +208,57 @@ fn a_runroot_task_outside_the_narrowing_is_denied_and_audited() {
     let inside = serde_json::json!(["demo-build", "x86_64", "mkdir -p logs", opts]);
     let run = run_planted("runroot-arg", &inside.to_string(), |_| {}, with_runroot);
     assert!(done(&run).contains("submitted"), "{}", done(&run));
+}
+
+/// A custom mount's directory replaced by a link while its phase runs (phases run side
+/// by side, and any with the compose read-write can do this to another's mount) still
+/// reaches the directory the policy named: the host pinned it when the phase started,
+/// so neither a granted command nor the host's digest reads the host's logs through it.
+#[test]
+fn a_mount_root_replaced_by_a_link_stays_the_directory_granted() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = pungi_tests::demo_config(dir.path(), "\nhostile_action = \"swap-mount-root\"\n");
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[phase.test]\ndirs = { compose = \"rw\" }\ncommands = [\"cat\"]\n\
+         mounts = [{ guest = \"/server\", path = \"compose/Server\", mode = \"ro\" }]\n",
+    )
+    .unwrap();
+    let phases = pungi_tests::phases_with_hostile(dir.path(), "test");
+    let target = dir.path().join("composes");
+    let output = pungi_tests::try_compose(
+        &config,
+        &target,
+        &dir.path().join("cache"),
+        &[
+            "--skip-phase",
+            "createiso",
+            "--phases-dir",
+            phases.to_str().unwrap(),
+            "--policy",
+            policy.to_str().unwrap(),
+        ],
+    );
+    let shown = pungi_tests::describe(&output);
+    let compose = std::fs::read_dir(&target)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("STATUS").is_file())
+        .unwrap_or_else(|| panic!("no compose: {shown}"));
+    let report = std::fs::read_to_string(compose.join("logs/global/phases.json")).unwrap();
+    assert!(!report.contains("ESCAPED"), "{report}");
+    assert!(
+        report.contains("the swapped mount root"),
+        "{report}\n{shown}"
+    );
+    assert!(
+        compose
+            .join("compose/Server")
+            .symlink_metadata()
+            .unwrap()
+            .is_symlink(),
+        "the phase did swap the directory"
+    );
 }

@@ -112,7 +112,7 @@ fn a_link_batch_of_millions_is_refused_whole_and_recorded_by_its_size() {
         grant.limits.memory_bytes = 1 << 30;
         grant.limits.time = Duration::from_secs(60);
     });
-    run.denied(&["a batch of 3000000 links; at most 16384 at a time"]);
+    run.denied(&["a batch holds at most 16384 links; this one has 3000000"]);
     let log = std::fs::read_to_string(run.sandbox.path("audit.jsonl")).unwrap();
     assert!(
         log.len() < 4096,
