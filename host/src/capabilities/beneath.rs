@@ -190,11 +190,9 @@ impl Beneath {
         }
         let root = match self.roots.entry(at.root.to_path_buf()) {
             Entry::Occupied(fd) => fd.into_mut(),
-            Entry::Vacant(slot) => slot.insert(rustix::fs::open(
-                at.root,
-                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-                Mode::empty(),
-            )?),
+            Entry::Vacant(slot) => {
+                slot.insert(rustix::fs::open(at.root, directory_flags(), Mode::empty())?)
+            }
         };
         let fd = match open_beneath(root.as_fd(), relative, at.links) {
             Err(LinkError::NotFound) if create => create_beneath(root.as_fd(), relative, at.links)?,
@@ -273,6 +271,19 @@ impl Drop for NewFile {
         if !self.persisted {
             let _ = rustix::fs::unlinkat(&self.dir, &self.temporary, AtFlags::empty());
         }
+    }
+}
+
+/// Opens directory `relative` under the directory `root` without following any symlink
+/// on the way, creating what is missing when `create`: how a mount's root in a tree
+/// phases write is pinned (see `super::mount_roots`).
+pub fn directory_beneath(root: &Path, relative: &str, create: bool) -> Result<OwnedFd, LinkError> {
+    let root = rustix::fs::open(root, directory_flags(), Mode::empty())?;
+    match open_beneath(root.as_fd(), relative, Links::Refused) {
+        Err(LinkError::NotFound) if create => {
+            create_beneath(root.as_fd(), relative, Links::Refused)
+        }
+        other => other,
     }
 }
 

@@ -14,6 +14,7 @@ pub mod link_jobs;
 pub mod log;
 pub mod metadata;
 mod metadata_merge;
+pub mod mount_roots;
 pub mod paths;
 pub mod progress;
 

@@ -111,12 +111,14 @@ mod tests {
                     host: root.join("compose"),
                     writable: true,
                     role: MountRole::Compose,
+                    pinned: None,
                 },
                 MountGrant {
                     guest: "/work".into(),
                     host: root.join("work"),
                     writable: false,
                     role: MountRole::Work,
+                    pinned: None,
                 },
             ],
             limits: Limits {

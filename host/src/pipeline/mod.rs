@@ -31,7 +31,7 @@ pub use prepare::{ComposeRequest, PreparedCompose, prepare, prepare_restart};
 pub use report::{ComposeReport, PhaseRecord, PhaseResult};
 
 use crate::audit::{AuditLog, Event, Outcome};
-use crate::capabilities::{ComposeFacts, DocumentStore, PhaseEnv, PhaseProgress};
+use crate::capabilities::{ComposeFacts, DocumentStore, PhaseEnv, PhaseProgress, mount_roots};
 use crate::compose::{Status, write_composeinfo, write_modules, write_status};
 use crate::fsutil::write_atomic;
 use crate::logging::PHASE_SPAN;
@@ -300,13 +300,10 @@ impl Pipeline<'_> {
             },
             loaded.compile_time.as_secs_f64() * 1000.0
         );
-        let grant = grant_for(self.policy, &phase.name, &prepared.locations);
-        for mount in grant.mounts.iter().filter(|m| m.writable) {
-            if let Err(error) = std::fs::create_dir_all(&mount.host) {
-                record.result =
-                    PhaseResult::Failed(format!("creating {}: {error}", mount.host.display()));
-                return None;
-            }
+        let mut grant = grant_for(self.policy, &phase.name, &prepared.locations);
+        if let Err(error) = mount_roots::pin(&mut grant, &prepared.locations.topdir) {
+            record.result = PhaseResult::Failed(error);
+            return None;
         }
         let lifecycle = |operation: &str, outcome: Outcome, detail: Option<String>| {
             shared.audit.record(Event {

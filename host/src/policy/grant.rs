@@ -1,5 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a mounted directory is, so a phase can find e.g. "the repos for x86_64".
@@ -31,10 +33,45 @@ pub enum MountRole {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MountGrant {
     pub guest: String,
+    /// Where the host reaches the directory: once [`pinned`](Self::pinned), the open
+    /// directory itself, through `/proc/self/fd`.
     pub host: PathBuf,
     pub writable: bool,
     pub role: MountRole,
+    /// The directory held open for the phase's run (see `capabilities::mount_roots`).
+    pub pinned: Option<PinnedRoot>,
 }
+
+/// A mount's root directory, opened once when the phase starts and held for its run.
+/// Every later use (WASI's preopen, the host's own opens, the jail's bind) reaches this
+/// directory, whatever another phase renames or replaces in its path meanwhile.
+#[derive(Debug, Clone)]
+pub struct PinnedRoot(Arc<OwnedFd>);
+
+impl PinnedRoot {
+    pub fn new(directory: OwnedFd) -> Self {
+        PinnedRoot(Arc::new(directory))
+    }
+
+    /// The directory as a path of this process: opening it reopens the directory itself,
+    /// never a name that could have changed.
+    pub fn path(&self) -> PathBuf {
+        PathBuf::from(format!("/proc/self/fd/{}", self.0.as_raw_fd()))
+    }
+
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+/// Two pins are equal when they hold the same open directory.
+impl PartialEq for PinnedRoot {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for PinnedRoot {}
 
 /// Resource limits of one phase run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -50,6 +50,7 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
                 host: host.clone(),
                 writable,
                 role,
+                pinned: None,
             })
         };
         match location {
@@ -68,6 +69,7 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
                     index: repo.index,
                     source: repo.source.clone(),
                 },
+                pinned: None,
             })),
             // Earlier composes are evidence, never output: read-only whatever the policy says.
             Location::OldComposes => {
@@ -80,6 +82,7 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
                             index: i as u32,
                             source: dir.display().to_string(),
                         },
+                        pinned: None,
                     }
                 }))
             }
@@ -93,6 +96,7 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
                         index: repo.index,
                         source: repo.source.clone(),
                     },
+                    pinned: None,
                 }))
             }
         }
@@ -102,6 +106,7 @@ pub fn grant_for(policy: &Policy, phase: &str, locations: &Locations) -> Grant {
         host: locations.topdir.join(&m.path),
         writable: m.mode == Access::ReadWrite,
         role: role_of(&m.path),
+        pinned: None,
     }));
     let defaults = &policy.defaults;
     Grant {

@@ -15,7 +15,7 @@ use anyhow::Context as _;
 use serde::Deserialize;
 
 pub use custom::grant_custom;
-pub use grant::{Grant, Limits, MountGrant, MountRole};
+pub use grant::{Grant, Limits, MountGrant, MountRole, PinnedRoot};
 pub use granter::{Locations, RepoLocation, grant_for};
 pub use pattern::arg_matches;
 pub use pin::{ComponentLock, PinError};

@@ -142,6 +142,7 @@ pub fn host_digest(
                 host: root.clone(),
                 writable: false,
                 role: MountRole::Compose,
+                pinned: None,
             }],
             limits: Limits {
                 memory_bytes: 0,

@@ -172,6 +172,7 @@ fn env(dir: &Path, work: &Path, label: &str) -> anyhow::Result<PhaseEnv> {
             host: work.to_path_buf(),
             writable: true,
             role: MountRole::Work,
+            pinned: None,
         }],
         metadata_read: ["probe".to_owned()].into(),
         metadata_write: ["probe".to_owned()].into(),

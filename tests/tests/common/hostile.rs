@@ -100,6 +100,7 @@ impl Sandbox {
             host: self.path(dir),
             writable,
             role,
+            pinned: None,
         };
         Grant {
             phase: "hostile".into(),

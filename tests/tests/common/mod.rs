@@ -27,6 +27,7 @@ pub fn compose_grant(root: &Path, phase: &str, time: Duration) -> Grant {
             host: root.join("compose"),
             writable: true,
             role: MountRole::Compose,
+            pinned: None,
         }],
         limits: Limits {
             memory_bytes: 64 << 20,

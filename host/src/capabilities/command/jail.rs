@@ -8,6 +8,8 @@
 //! its own. A path in an argument therefore means inside the jail what it means to the
 //! phase, and a link the phase planted leads nowhere the phase could not go itself.
 
+use std::ffi::OsString;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -57,13 +59,22 @@ pub fn command(
     // A mount inside another is bound after it, or the outer one would hide it.
     mounts.sort_by_key(|m| m.guest.matches('/').count());
     for mount in mounts {
-        let flag = if mount.writable {
-            "--bind"
-        } else {
-            "--ro-bind"
+        // A pinned root is handed over as its open directory (bwrap binds it and closes
+        // it before the program starts), so the jail gets the directory the phase was
+        // given even if its path was replaced since.
+        let flag = match (mount.pinned.is_some(), mount.writable) {
+            (true, true) => "--bind-fd",
+            (true, false) => "--ro-bind-fd",
+            (false, true) => "--bind",
+            (false, false) => "--ro-bind",
         };
-        command.arg(flag).arg(&mount.host).arg(&mount.guest);
+        let source = match &mount.pinned {
+            Some(pinned) => OsString::from(pinned.fd().as_raw_fd().to_string()),
+            None => mount.host.clone().into_os_string(),
+        };
+        command.arg(flag).arg(source).arg(&mount.guest);
     }
+    super::inherit_pinned(&mut command, grant);
     command
         .arg("--chdir")
         .arg(cwd)

@@ -16,9 +16,10 @@ mod unjailed;
 
 use std::collections::BTreeSet;
 use std::io::Read;
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::process::CommandExt as _;
 use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ use wait_timeout::ChildExt;
 
 use super::paths::locate as locate_guest;
 use super::{HostError, PhaseEnv};
-use crate::policy::arg_matches;
+use crate::policy::{Grant, arg_matches};
 
 /// The only search path a command gets.
 const SEARCH_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -297,4 +298,32 @@ fn capture(
         let truncated = std::io::copy(&mut rest, &mut std::io::sink()).unwrap_or(0) > 0;
         (kept, truncated)
     })
+}
+
+/// Lets the command's process inherit the grant's pinned mount roots (see
+/// `super::mount_roots`), which its mounts or paths name by descriptor; every other
+/// descriptor of the host stays closed on exec.
+fn inherit_pinned(command: &mut Command, grant: &Grant) {
+    let pinned: Vec<RawFd> = grant
+        .mounts
+        .iter()
+        .filter_map(|m| m.pinned.as_ref())
+        .map(|p| p.fd().as_raw_fd())
+        .collect();
+    if pinned.is_empty() {
+        return;
+    }
+    let inherit = move || {
+        for &fd in &pinned {
+            rustix::io::fcntl_setfd(
+                // SAFETY: the grant holds these descriptors open while its commands run.
+                unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) },
+                rustix::io::FdFlags::empty(),
+            )?;
+        }
+        Ok(())
+    };
+    // SAFETY: between fork and exec the closure only calls fcntl, which allocates
+    // nothing and is async-signal-safe.
+    unsafe { command.pre_exec(inherit) };
 }

@@ -24,6 +24,7 @@ pub fn command(
         .collect::<Result<Vec<_>, _>>()?;
     let mut command = Command::new(program);
     command.args(args).current_dir(cwd);
+    super::inherit_pinned(&mut command, &env.grant);
     Ok(command)
 }
 

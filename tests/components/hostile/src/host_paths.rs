@@ -71,3 +71,39 @@ pub fn runroot(arg: &str) -> Result<Summary, PhaseError> {
     let task = koji::submit_task("runroot", arg).map_err(|e| refused("runroot", e))?;
     Ok(Summary::new(format!("runroot task {task} submitted")))
 }
+
+/// Replaces the directory behind a custom mount while the phase runs: `/compose/Server`
+/// (which the policy also mounts read-only at `/server`) is moved aside and a link to
+/// `../logs/global`, where the host keeps its audit log, put in its place. Then reads
+/// `/server/audit.jsonl` through a granted `cat` and through the host's digest. A mount
+/// root the host reaches by its path would now be the host's logs; a pinned one is
+/// still the directory the phase was given, which holds no audit log.
+pub fn swap_mount_root(ctx: &pungi_phase_sdk::Context) -> Result<Summary, PhaseError> {
+    let compose = wasip2::filesystem::preopens::get_directories()
+        .into_iter()
+        .find(|(_, path)| path == "/compose")
+        .map(|(dir, _)| dir)
+        .ok_or_else(|| PhaseError::internal("no /compose preopen"))?;
+    compose
+        .rename_at("Server", &compose, "Server.moved")
+        .map_err(|e| PhaseError::internal(format!("moving Server aside: {e:?}")))?;
+    compose
+        .symlink_at("../logs/global", "Server")
+        .map_err(|e| PhaseError::internal(format!("planting Server -> logs: {e:?}")))?;
+    let read = ctx.run_command(&crate::invocation("cat", &["/server/audit.jsonl"], &[]));
+    if let Ok(out) = &read
+        && out.exit_code == Some(0)
+    {
+        return Ok(crate::escaped(format!(
+            "cat read the host's audit log: {} bytes",
+            out.stdout.len()
+        )));
+    }
+    if ctx
+        .digest("/server/audit.jsonl", &[DigestAlgorithm::Sha256])
+        .is_ok()
+    {
+        return Ok(crate::escaped("the host hashed its own audit log"));
+    }
+    Err(refused("the swapped mount root", format!("cat: {read:?}")))
+}

@@ -83,6 +83,7 @@ impl Phase for Hostile {
             "link-many-of" => host_paths::link_many(&arg()?),
             "start-links-of" => host_paths::start_links(&arg()?),
             "runroot-arg" => host_paths::runroot(&arg()?),
+            "swap-mount-root" => host_paths::swap_mount_root(ctx),
             "metadata-not-granted" => metadata(ctx),
             "document-too-deep" => documents::too_deep(),
             "flood-denied-calls" => flood::denied_calls(),
