@@ -131,9 +131,14 @@ impl Runtime {
             .instantiate(&mut store)
             .map_err(|e| classify(e, &limits, &stdout, &stderr))?;
         let instantiate_time = started.elapsed();
-        let result = instance
-            .call_run(&mut store)
-            .map_err(|e| classify(e, &limits, &stdout, &stderr))?;
+        let result = instance.call_run(&mut store).map_err(|e| {
+            // A stopped phase has no report; its memory is still worth knowing.
+            tracing::info!(
+                "stopped holding {} MiB of linear memory",
+                store.data().limits.peak_memory() >> 20
+            );
+            classify(e, &limits, &stdout, &stderr)
+        })?;
         // Links the phase left in the background are part of its work.
         store.data_mut().links.drain();
         let run_time = started.elapsed() - instantiate_time;
