@@ -8,8 +8,10 @@
 //! - [`runtime`]: wasmtime: one engine, a compiled-component cache, limits per phase;
 //! - [`wit`]: the host side of each released WIT version, bound to the providers;
 //! - [`capabilities`]: what phases can ask for (fs, command, metadata, log, ...);
-//! - [`policy`] and [`audit`]: who may do what, and the proof of what was done.
+//! - [`policy`] and [`audit`]: who may do what, and the proof of what was done;
+//! - [`attest`]: the signed in-toto/SLSA attestation of a compose, for third parties.
 
+pub mod attest;
 pub mod audit;
 pub mod capabilities;
 pub mod cli;

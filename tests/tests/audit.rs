@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::{Arc, OnceLock};
 
+use common::audit::rechained;
 use common::hostile::{self, Sandbox};
 use pungi_host::audit::AuditLog;
 use pungi_host::capabilities::command::{Invocation, run};
@@ -177,33 +178,6 @@ fn records(compose_dir: &Path) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-/// `records` as a whole log, renumbered (`seq` and the `call` of each result) with
-/// every `prev` recomputed: what someone who
-/// can write the log but not the head can make of it. Returns the text and the last
-/// hash.
-fn rechained(records: &[Value]) -> (String, String) {
-    let renumbered: std::collections::HashMap<u64, usize> = records
-        .iter()
-        .enumerate()
-        .map(|(seq, r)| (r["seq"].as_u64().unwrap(), seq))
-        .collect();
-    let mut text = String::new();
-    let mut prev = "0".repeat(64);
-    for (seq, record) in records.iter().enumerate() {
-        let mut record = record.clone();
-        record["seq"] = seq.into();
-        if let Some(call) = record["call"].as_u64() {
-            record["call"] = renumbered[&call].into();
-        }
-        record["prev"] = prev.clone().into();
-        let line = record.to_string();
-        prev = pungi_host::audit::digest(line.as_bytes());
-        text.push_str(&line);
-        text.push('\n');
-    }
-    (text, prev)
 }
 
 #[test]

@@ -279,7 +279,7 @@ pub fn demo() -> anyhow::Result<()> {
 }
 
 /// A venv with the Python packages the tests use to check our output (productmd,
-/// spdx-tools, koji).
+/// spdx-tools, in-toto, koji).
 fn python_venv() -> anyhow::Result<PathBuf> {
     let venv = root().join(".venv");
     let python = venv.join("bin/python");
@@ -300,6 +300,22 @@ fn python_venv() -> anyhow::Result<PathBuf> {
         .is_ok_and(|s| s.success());
     if !has_spdx_tools {
         run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "spdx-tools"]))?;
+    }
+    // in-toto and securesystemslib, to verify a signed compose's attestation as an
+    // auditor would, without pungi-wasm (tests/tests/attest.rs).
+    let has_in_toto = Command::new(&python)
+        .args(["-c", "import in_toto, securesystemslib"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !has_in_toto {
+        run(Command::new(&python).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "in-toto==3.1.0",
+            "securesystemslib==1.6.0",
+        ]))?;
     }
     // The official koji client, for the tests against the test hub. Without its GSSAPI
     // dependency (which needs krb5 headers to build): the tests use anonymous access.

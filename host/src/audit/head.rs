@@ -6,8 +6,9 @@
 //!
 //! The host rewrites it in place with one `pwrite` of a fixed-size record (the JSON
 //! padded with spaces): cheaper than a temporary file and a rename per record, and one
-//! small write at offset 0 never leaves a file of mixed lengths. A signature over it
-//! (issue 18) goes in the `signature` field; verification skips the field when absent.
+//! small write at offset 0 never leaves a file of mixed lengths. A signed compose's
+//! head, rewritten whole once the log is closed, names its attestation in `signature`
+//! (`attest/seal.rs`); the attestation records the head's count and hash.
 
 use std::fs::File;
 use std::io;
@@ -27,8 +28,8 @@ const HEAD_SIZE: usize = 128;
 pub struct Head {
     pub records: u64,
     pub last_hash: String,
-    /// A signature over `records` and `last_hash`, for when the head is signed (issue
-    /// 18); the host never writes it, and verification does not check it yet.
+    /// In a signed compose, the attestation that signs `records` and `last_hash`: its
+    /// path, sha256 and keyid (`audit verify --key` checks them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<serde_json::Value>,
 }

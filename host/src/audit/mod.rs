@@ -10,8 +10,8 @@
 
 mod bounds;
 mod head;
-mod outputs;
-mod regular;
+pub(crate) mod outputs;
+pub(crate) mod regular;
 mod verify;
 
 use std::fs::{File, OpenOptions};

@@ -128,24 +128,8 @@ fn check_regular_files(dir: &Path) -> anyhow::Result<()> {
 }
 
 fn verify_images(root: &File, compose_dir: &Path) -> anyhow::Result<usize> {
-    let manifest = compose_dir.join("metadata/images.json");
-    if !manifest.exists() {
-        return Ok(0);
-    }
-    let mut text = String::new();
-    open_regular_beneath(root, Path::new("metadata/images.json"), &manifest)
-        .and_then(|mut file| file.read_to_string(&mut text))
-        .with_context(|| format!("reading {}", manifest.display()))?;
-    let images: pungi_productmd::Images = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not an image manifest", manifest.display()))?;
-    let mut count = 0;
-    for image in images
-        .payload
-        .images
-        .values()
-        .flat_map(BTreeMap::values)
-        .flatten()
-    {
+    let images = read_images(root, compose_dir)?;
+    for image in &images {
         if let Some(expected) = image.checksums.get("sha256") {
             let path = compose_dir.join(&image.path);
             let found = hash(root, compose_dir, &path, ChecksumKind::Sha256)?;
@@ -156,14 +140,38 @@ fn verify_images(root: &File, compose_dir: &Path) -> anyhow::Result<usize> {
                 );
             }
         }
-        count += 1;
     }
-    Ok(count)
+    Ok(images.len())
+}
+
+/// Every image `metadata/images.json` under `compose_dir` (open as `root`) lists; none
+/// when the compose has no manifest.
+pub(crate) fn read_images(
+    root: &File,
+    compose_dir: &Path,
+) -> anyhow::Result<Vec<pungi_productmd::Image>> {
+    let manifest = compose_dir.join("metadata/images.json");
+    if !manifest.exists() {
+        return Ok(Vec::new());
+    }
+    let mut text = String::new();
+    open_regular_beneath(root, Path::new("metadata/images.json"), &manifest)
+        .and_then(|mut file| file.read_to_string(&mut text))
+        .with_context(|| format!("reading {}", manifest.display()))?;
+    let images: pungi_productmd::Images = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not an image manifest", manifest.display()))?;
+    Ok(images
+        .payload
+        .images
+        .into_values()
+        .flat_map(BTreeMap::into_values)
+        .flatten()
+        .collect())
 }
 
 /// The hex digest of the regular file at `path`, which must lie beneath `compose_dir`
 /// (open as `root`) without a symlink on the way.
-fn hash(
+pub(crate) fn hash(
     root: &File,
     compose_dir: &Path,
     path: &Path,

@@ -296,6 +296,9 @@ impl Runs {
                     ));
                 }
             }
+            // A signed compose's inputs (config and policy digests), written by the host
+            // before any phase runs (`attest/inputs.rs`).
+            ("audit", "inputs") => {}
             ("audit", "continue") => {
                 self.interrupted += self.open.len();
                 self.open.clear();

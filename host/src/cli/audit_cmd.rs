@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
+use crate::attest::{PublicKey, verify_attestation};
 use crate::audit::{verify_components, verify_log, verify_outputs};
 use crate::compose::ComposeLayout;
 
@@ -13,18 +14,38 @@ pub enum AuditCommand {
     /// start and end with its calls in between, every phase ran the component
     /// `logs/global/components.lock` names, and every repository, package and image
     /// still matches the checksum its metadata records. Links are never followed.
+    ///
+    /// With --key, first the compose's signed attestation: its signature by that key,
+    /// every subject's digest, the audit log and head it signed, and the components,
+    /// config and policy it names against what the log and components.lock record.
     Verify {
         /// The compose directory (the one holding STATUS and logs/).
         compose_dir: PathBuf,
+        /// The public key the compose must be signed with (securesystemslib key JSON, as
+        /// `pungi-wasm key new` writes it).
+        #[arg(long, value_name = "PUBKEY")]
+        key: Option<PathBuf>,
     },
 }
 
 pub fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
-        AuditCommand::Verify { compose_dir } => {
+        AuditCommand::Verify { compose_dir, key } => {
             let layout = ComposeLayout {
                 topdir: compose_dir,
             };
+            if let Some(key) = key {
+                let key = PublicKey::read(&key)?;
+                let attested = verify_attestation(&layout, &key)?;
+                println!(
+                    "{}: signed by key {}; {} subjects match their digests; {} records of the audit log and {} components as signed; config and policy as the log records",
+                    layout.compose().join(crate::attest::ATTESTATION).display(),
+                    attested.keyid,
+                    attested.subjects,
+                    attested.records,
+                    attested.components
+                );
+            }
             let log = layout.audit_log();
             let summary = verify_log(&log, &layout.audit_head())?;
             println!(
@@ -33,7 +54,7 @@ pub fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 summary.chain.lines,
                 summary.chain.last_hash,
                 if summary.signed {
-                    " (its signature is not checked by this version)"
+                    " (signed: --key checks the signature)"
                 } else {
                     ""
                 }

@@ -5,6 +5,7 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressDrawTarget};
 
 use super::inputs::read_inputs;
+use crate::attest::{Attestor, ComposeInputs, Signer};
 use crate::capabilities::command;
 use crate::capabilities::compose::VariantFact;
 use crate::compose::{ComposeType, Status, terminate_on_signal};
@@ -73,6 +74,11 @@ pub struct ComposeArgs {
     /// Run only components whose sha256 this lock file pins (see `pungi-wasm phase lock`).
     #[arg(long, value_name = "FILE")]
     lock: Option<PathBuf>,
+    /// Sign the compose with this ed25519 private key (PKCS#8 PEM; `pungi-wasm key new`
+    /// makes a pair): compose/metadata/provenance.intoto.jsonl, an in-toto statement
+    /// with SLSA provenance in a DSSE envelope (see `audit verify --key`).
+    #[arg(long, value_name = "FILE")]
+    sign_key: Option<PathBuf>,
     /// Directory of the phase components (pungi_phase_<name>.wasm).
     #[arg(long, value_name = "DIR")]
     phases_dir: Option<PathBuf>,
@@ -103,11 +109,25 @@ impl ComposeArgs {
 }
 
 pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
+    // A bad key is told now, not after hours of compose.
+    let signer = args.sign_key.as_deref().map(Signer::read).transpose()?;
     let mut policy = match &args.policy {
         Some(path) => Policy::stock_with_overrides(path)?,
         None => Policy::stock(),
     };
     let inputs = read_inputs(&args.config)?;
+    let attestor = match signer {
+        Some(signer) => Some(Attestor::new(
+            signer,
+            ComposeInputs::read(
+                &inputs.files,
+                &inputs.config_dir,
+                args.policy.as_deref(),
+                args.restricted,
+            )?,
+        )),
+        None => None,
+    };
     let custom = custom_phases(&inputs.options, &inputs.config_dir, |i| {
         inputs.item_position("custom_phases", i)
     })?;
@@ -213,6 +233,7 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         selection: &selection,
         progress: &progress,
         lock: lock.as_ref(),
+        attestor: attestor.as_ref(),
     };
     let report = pipeline.run_graph(&prepared, &graph)?;
     for phase in &report.phases {

@@ -13,6 +13,8 @@ use crate::capabilities::compose::{GroupFact, VariantFact};
 pub struct Inputs {
     pub options: Map<String, Value>,
     pub config_dir: PathBuf,
+    /// Every file read: the config, then its includes in opening order.
+    pub files: Vec<PathBuf>,
     pub variants: Vec<VariantFact>,
     /// Where each option was assigned, for messages about its value.
     pub origins: Origins,
@@ -75,6 +77,7 @@ pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
     Ok(Inputs {
         options,
         config_dir: loaded.config_dir,
+        files: loaded.files.clone(),
         variants: variants.iter().map(variant_fact).collect(),
         origins: loaded.origins.clone(),
     })

@@ -4,6 +4,7 @@ mod audit_cmd;
 mod compose_cmd;
 mod config_cmd;
 pub mod inputs;
+mod key_cmd;
 mod phase_cmd;
 mod phase_new;
 
@@ -44,6 +45,9 @@ enum Command {
     /// Look at phase components.
     #[command(subcommand)]
     Phase(phase_cmd::PhaseCommand),
+    /// Make the keys a compose is signed with.
+    #[command(subcommand)]
+    Key(key_cmd::KeyCommand),
 }
 
 /// Parses the command line, runs the command and turns errors into a message and exit
@@ -56,6 +60,7 @@ pub fn main() -> ExitCode {
         Command::Config(command) => config_cmd::run(command),
         Command::Audit(command) => audit_cmd::run(command),
         Command::Phase(command) => phase_cmd::run(command),
+        Command::Key(command) => key_cmd::run(command),
     };
     match result {
         Ok(code) => code,

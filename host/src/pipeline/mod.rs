@@ -30,6 +30,7 @@ pub use plan::{ComponentSource, GraphPhase, Plan, PlannedPhase, SkippedPhase, st
 pub use prepare::{ComposeRequest, PreparedCompose, prepare, prepare_restart};
 pub use report::{ComposeReport, PhaseRecord, PhaseResult};
 
+use crate::attest::Attestor;
 use crate::audit::{AuditLog, Event, Outcome};
 use crate::capabilities::{ComposeFacts, DocumentStore, PhaseEnv, PhaseProgress, mount_roots};
 use crate::compose::{Status, write_composeinfo, write_modules, write_status};
@@ -48,6 +49,9 @@ pub struct Pipeline<'a> {
     pub progress: &'a MultiProgress,
     /// When given, a phase runs only if its component's sha256 is the pinned one.
     pub lock: Option<&'a ComponentLock>,
+    /// When given (`--sign-key`), the compose's inputs are recorded in the audit log
+    /// first, and a compose that did not fail is signed at its end.
+    pub attestor: Option<&'a Attestor>,
 }
 
 /// What every phase run of one compose shares.
@@ -84,6 +88,9 @@ impl Pipeline<'_> {
             states: PhaseStates::open(layout.phase_state(), prepared.restarted)?,
             ran: Mutex::new(BTreeSet::new()),
         };
+        if let Some(attestor) = self.attestor {
+            attestor.record_inputs(&shared.audit)?;
+        }
         write_status(&layout.status_file(), Status::Started)?;
         let composeinfo = || {
             write_composeinfo(
@@ -136,7 +143,17 @@ impl Pipeline<'_> {
             tracing::error!("composeinfo.json: {error:#}");
             report.status = Status::Doomed;
         }
-        conclude(&mut report, layout)?;
+        // Signed after every phase and record, before STATUS: a FINISHED signed compose
+        // always has its attestation, and one that cannot be signed is DOOMED.
+        let seal = |report: &ComposeReport| match self.attestor {
+            Some(attestor) if report.status != Status::Doomed => shared
+                .audit
+                .sync()
+                .and_then(|()| attestor.seal(prepared, report))
+                .context("signing the compose"),
+            _ => Ok(()),
+        };
+        conclude(&mut report, layout, seal)?;
         Ok(report)
     }
 
@@ -404,10 +421,12 @@ fn phase_facts(facts: &Arc<ComposeFacts>, phase: &PlannedPhase) -> Arc<ComposeFa
 }
 
 /// Writes what the compose ended with: `deliverables.json`, the components that ran,
-/// `STATUS` (FINISHED_INCOMPLETE when a deliverable failed and may) and `phases.json`.
+/// `phases.json`, then `seal`s it (`--sign-key`) and writes `STATUS`
+/// (FINISHED_INCOMPLETE when a deliverable failed and may).
 fn conclude(
     report: &mut ComposeReport,
     layout: &crate::compose::ComposeLayout,
+    seal: impl FnOnce(&ComposeReport) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let failed: Vec<(String, FailedDeliverable)> = report
         .phases
@@ -423,7 +442,7 @@ fn conclude(
     }
     // STATUS goes last and always: a compose whose records cannot be written (a full
     // disk) must not be left saying STARTED.
-    let records = write_records(report, &failed, layout);
+    let records = write_records(report, &failed, layout).and_then(|()| seal(report));
     if records.is_err() {
         report.status = Status::Doomed;
     }

@@ -53,6 +53,7 @@ pub fn wasm_compose(
         selection: &Selection::new(&[], &[])?,
         progress: &progress,
         lock: None,
+        attestor: None,
     };
     let report = pipeline.run(&prepared)?;
     if report.status != pungi_host::compose::Status::Finished {

@@ -11,6 +11,7 @@ mod corpus;
 mod native;
 mod probe;
 mod report;
+mod sign;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,10 @@ struct Args {
     /// sha256sum); 0 skips the runtime probe.
     #[arg(long, default_value_t = 4)]
     probe_gib: u64,
+    /// Packages per arch of the compose whose signing (`--sign-key`) is measured against
+    /// sha256sum; 0 skips it.
+    #[arg(long, default_value_t = 70_000)]
+    sign_packages: usize,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -44,6 +49,10 @@ fn main() -> anyhow::Result<()> {
         let report =
             probe::measure(&args.out, &args.phases_dir, args.probe_gib).context("runtime probe")?;
         write_report(&args.out, "runtime", &report, &report.markdown())?;
+    }
+    if args.sign_packages > 0 {
+        let report = sign::measure(&args.out, args.sign_packages).context("signing")?;
+        write_report(&args.out, "sign", &report, &report.markdown())?;
     }
     for size in &args.sizes {
         let report = report::measure(*size, &args.out, &args.phases_dir)
