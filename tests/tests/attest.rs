@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use common::audit::rechained;
 use pungi_host::attest::{Envelope, IN_TOTO_PAYLOAD, Signer, write_new_pair};
-use pungi_tests::{compose, describe, python, run_pungi, try_compose, write_demo};
+use pungi_tests::{compose, describe, python, try_compose, write_demo};
 use serde_json::Value;
 
 /// Where the envelope is, under the compose directory.
@@ -52,44 +52,17 @@ fn public_key() -> PathBuf {
 }
 
 fn verify(compose_dir: &Path) -> Output {
-    let cache = tempfile::tempdir().unwrap();
-    run_pungi(
-        &[
-            "audit",
-            "verify",
-            compose_dir.to_str().unwrap(),
-            "--key",
-            public_key().to_str().unwrap(),
-        ],
-        cache.path(),
-    )
+    common::audit::verify(compose_dir, &["--key", public_key().to_str().unwrap()])
 }
 
 /// A copy of the signed demo compose to damage.
 fn copy_of_demo() -> tempfile::TempDir {
-    let copy = tempfile::tempdir().unwrap();
-    let status = Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", signed_demo().compose.display()))
-        .arg(copy.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    copy
+    common::audit::copy_of(&signed_demo().compose)
 }
 
 /// `verify --key` fails and its error contains every one of `needles`.
 fn assert_refused(compose_dir: &Path, needles: &[&str]) {
-    let output = verify(compose_dir);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !output.status.success(),
-        "verify passed:\n{}",
-        describe(&output)
-    );
-    for needle in needles {
-        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
-    }
+    common::audit::assert_refused(&verify(compose_dir), needles);
 }
 
 fn envelope(compose_dir: &Path) -> Envelope {

@@ -16,7 +16,7 @@ use pungi_host::audit::AuditLog;
 use pungi_host::capabilities::command::{Invocation, run};
 use pungi_host::capabilities::{DENIED_CALL_LIMIT, HostError, files};
 use pungi_host::runtime::PhaseFailure;
-use pungi_tests::{compose, describe, run_pungi, write_demo};
+use pungi_tests::{compose, describe, write_demo};
 use serde_json::Value;
 
 /// A phase environment of the hostile sandbox whose audit log is `/dev/full`: every
@@ -133,38 +133,17 @@ fn demo() -> &'static (tempfile::TempDir, PathBuf) {
 }
 
 fn verify(compose_dir: &Path) -> Output {
-    let cache = tempfile::tempdir().unwrap();
-    run_pungi(
-        &["audit", "verify", compose_dir.to_str().unwrap()],
-        cache.path(),
-    )
+    common::audit::verify(compose_dir, &[])
 }
 
 /// A copy of the demo compose to damage.
 fn copy_of_demo() -> tempfile::TempDir {
-    let copy = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("cp")
-        .arg("-a")
-        .arg(format!("{}/.", demo().1.display()))
-        .arg(copy.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    copy
+    common::audit::copy_of(&demo().1)
 }
 
 /// `verify` fails and its error contains every one of `needles`.
 fn assert_refused(compose_dir: &Path, needles: &[&str]) {
-    let output = verify(compose_dir);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        !output.status.success(),
-        "verify passed:\n{}",
-        describe(&output)
-    );
-    for needle in needles {
-        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
-    }
+    common::audit::assert_refused(&verify(compose_dir), needles);
 }
 
 fn log_path(compose_dir: &Path) -> PathBuf {

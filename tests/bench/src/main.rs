@@ -9,6 +9,7 @@ mod baselines;
 mod compose;
 mod corpus;
 mod native;
+mod noise;
 mod probe;
 mod report;
 mod sign;

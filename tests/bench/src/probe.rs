@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -62,7 +61,7 @@ pub fn measure(out: &Path, phases_dir: &Path, gib: u64) -> anyhow::Result<Runtim
     let work = dir.join("work");
     std::fs::create_dir_all(&work)?;
     let big = work.join(BIG_FILE);
-    ensure_big_file(&big, gib)?;
+    crate::noise::ensure_file(&big, gib << 10, 0)?;
     let component = phases_dir.join("pungi_test_probe.wasm");
     let cache = dir.join("cache");
     let _ = std::fs::remove_dir_all(&cache);
@@ -196,27 +195,6 @@ fn env(dir: &Path, work: &Path, label: &str) -> anyhow::Result<PhaseEnv> {
         started: std::time::Instant::now(),
         denied: Default::default(),
     })
-}
-
-/// Writes `gib` GiB of non-repeating-looking bytes once; later runs reuse the file.
-fn ensure_big_file(path: &Path, gib: u64) -> anyhow::Result<()> {
-    if std::fs::metadata(path).is_ok_and(|m| m.len() == gib << 30) {
-        return Ok(());
-    }
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut block = vec![0u8; 1 << 20];
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..(gib << 10) {
-        for chunk in block.chunks_mut(8) {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            chunk.copy_from_slice(&state.to_le_bytes());
-        }
-        file.write_all(&block)?;
-    }
-    file.flush()?;
-    Ok(())
 }
 
 fn mib_per_second(bytes: u64, time: Duration) -> f64 {

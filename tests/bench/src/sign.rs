@@ -10,7 +10,6 @@
 //! compose makes.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -169,22 +168,7 @@ fn write_images(dir: &Path) -> anyhow::Result<Vec<String>> {
     for arch in ARCHES {
         let name = format!("Bench-1.0-Server-{arch}-dvd1.iso");
         let path = dir.join(&name);
-        let size = (IMAGE_MIB << 20) as u64;
-        if std::fs::metadata(&path).map_or(0, |m| m.len()) != size {
-            let mut file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-            let mut state = 0x9e37_79b9_7f4a_7c15u64 ^ arch.len() as u64;
-            let mut block = vec![0u8; 1 << 20];
-            for _ in 0..IMAGE_MIB {
-                for chunk in block.chunks_mut(8) {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    chunk.copy_from_slice(&state.to_le_bytes());
-                }
-                file.write_all(&block)?;
-            }
-            file.flush()?;
-        }
+        crate::noise::ensure_file(&path, IMAGE_MIB as u64, arch.len() as u64)?;
         names.push(name);
     }
     Ok(names)

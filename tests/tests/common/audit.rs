@@ -1,7 +1,45 @@
 //! Reading an audit log as calls: each intent record (with the call's arguments) joined
 //! with its result record (with the outcome).
 
+use std::path::Path;
+use std::process::Output;
+
+use pungi_tests::{describe, run_pungi};
 use serde_json::Value;
+
+/// `pungi-wasm audit verify COMPOSE_DIR` with `extra` arguments.
+pub fn verify(compose_dir: &Path, extra: &[&str]) -> Output {
+    let cache = tempfile::tempdir().unwrap();
+    let mut args = vec!["audit", "verify", compose_dir.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run_pungi(&args, cache.path())
+}
+
+/// A copy of the compose directory `compose_dir`, to damage.
+pub fn copy_of(compose_dir: &Path) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", compose_dir.display()))
+        .arg(copy.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    copy
+}
+
+/// The verification failed and its error contains every one of `needles`.
+pub fn assert_refused(output: &Output, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "verify passed:\n{}",
+        describe(output)
+    );
+    for needle in needles {
+        assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
+    }
+}
 
 /// The calls of the audit log `log` (its text), in the order they started: each intent's
 /// fields with the `outcome`, `detail` and `result_digest` of its result (`outcome`

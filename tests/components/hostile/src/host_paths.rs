@@ -79,11 +79,7 @@ pub fn runroot(arg: &str) -> Result<Summary, PhaseError> {
 /// root the host reaches by its path would now be the host's logs; a pinned one is
 /// still the directory the phase was given, which holds no audit log.
 pub fn swap_mount_root(ctx: &pungi_phase_sdk::Context) -> Result<Summary, PhaseError> {
-    let compose = wasip2::filesystem::preopens::get_directories()
-        .into_iter()
-        .find(|(_, path)| path == "/compose")
-        .map(|(dir, _)| dir)
-        .ok_or_else(|| PhaseError::internal("no /compose preopen"))?;
+    let compose = crate::preopen("/compose")?;
     compose
         .rename_at("Server", &compose, "Server.moved")
         .map_err(|e| PhaseError::internal(format!("moving Server aside: {e:?}")))?;

@@ -43,11 +43,7 @@ fn judge(what: &str, seen: &str) -> Result<Summary, PhaseError> {
 /// A relative argument through a symlink the phase planted with WASI: `/compose/esc`
 /// -> `..`, which on the host is the sandbox root, where `x` is.
 pub fn planted_symlink(ctx: &Context) -> Result<Summary, PhaseError> {
-    let compose = wasip2::filesystem::preopens::get_directories()
-        .into_iter()
-        .find(|(_, path)| path == "/compose")
-        .map(|(dir, _)| dir)
-        .ok_or_else(|| PhaseError::internal("no /compose preopen"))?;
+    let compose = crate::preopen("/compose")?;
     compose
         .symlink_at("..", "esc")
         .map_err(|e| PhaseError::internal(format!("planting esc -> ..: {e:?}")))?;

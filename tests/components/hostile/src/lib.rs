@@ -108,6 +108,16 @@ impl Phase for Hostile {
 
 register_phase!(Hostile);
 
+/// The WASI directory the host preopened at `guest`, for attacks that plant links with
+/// WASI itself.
+fn preopen(guest: &str) -> Result<wasip2::filesystem::types::Descriptor, PhaseError> {
+    wasip2::filesystem::preopens::get_directories()
+        .into_iter()
+        .find(|(_, path)| path == guest)
+        .map(|(dir, _)| dir)
+        .ok_or_else(|| PhaseError::internal(format!("no {guest} preopen")))
+}
+
 fn escaped(what: impl std::fmt::Display) -> Summary {
     Summary::new(format!("ESCAPED: {what}"))
 }

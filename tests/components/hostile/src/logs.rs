@@ -19,11 +19,7 @@ pub fn forgery() -> Result<Summary, PhaseError> {
 /// climbing ones): where the host keeps `<name>` if the phase's `logs` grant were the
 /// compose's whole `logs/`.
 pub fn plant_link(name: &str, target: &str) -> Result<Summary, PhaseError> {
-    let logs = wasip2::filesystem::preopens::get_directories()
-        .into_iter()
-        .find(|(_, path)| path == "/logs")
-        .map(|(dir, _)| dir)
-        .ok_or_else(|| PhaseError::internal("no /logs preopen"))?;
+    let logs = crate::preopen("/logs")?;
     let _ = logs.create_directory_at("global");
     logs.symlink_at(target, &format!("global/{name}"))
         .map_err(|e| PhaseError::internal(format!("planting global/{name}: {e:?}")))?;
