@@ -17,6 +17,7 @@ translate_paths = [("/mnt/koji/compose/", "http://kojipkgs.example.com/compose/"
 runroot_method = "koji"
 runroot_tag = "demo-build"
 global_target = "demo-1.0-candidate"
+live_target = "demo-live-candidate"
 global_release = "!RELEASE_FROM_LABEL_DATE_TYPE_RESPIN"
 buildinstall_method = "lorax"
 buildinstall_skip = [("^Everything$", {"*": True})]
@@ -284,6 +285,16 @@ fn every_koji_phase_delivers_into_a_finished_compose() {
             audit.contains(&format!("\"method\":\"{method}\"")),
             "{method} submitted and audited"
         );
+    }
+    // Pungi's `live_target` wins over `global_target` for live images, and only there.
+    let submitted = audit
+        .lines()
+        .filter(|line| line.contains("\"operation\":\"submit-task\""));
+    for line in submitted {
+        let live = ["livecd", "appliance"]
+            .iter()
+            .any(|m| line.contains(&format!("\"method\":\"{m}\"")));
+        assert_eq!(line.contains("demo-live-candidate"), live, "{line}");
     }
 }
 

@@ -33,6 +33,7 @@ impl Phase for LiveImages {
                 "failable_deliverables",
                 "translate_paths",
                 "live_images_no_rename",
+                "live_target",
                 "disc_types",
             ],
         )?;
@@ -186,15 +187,13 @@ fn params(
     if let Some(specfile) = blocks::string(block, "specfile")? {
         opts.insert("specfile".into(), json!(specfile));
     }
+    // Pungi's `live_target` wins over the block's, the phase's and the global target.
+    let target = match config.value("live_target")? {
+        Some(Value::String(target)) if !target.is_empty() => target,
+        _ => settings.target(block)?,
+    };
     let method = if appliance { "appliance" } else { "livecd" };
-    let params = json!([
-        name,
-        version,
-        arch,
-        settings.target(block)?,
-        kickstart,
-        Value::Object(opts)
-    ]);
+    let params = json!([name, version, arch, target, kickstart, Value::Object(opts)]);
     Ok((method, custom_name, version, params))
 }
 

@@ -555,6 +555,10 @@ pub static OPTIONS: &[O] = &[
     O::new("live_images_no_rename", Type::Bool, "live_images", "Keep the file names Koji gives live images.").default("False"),
     O::new("live_images_ksurl", Type::Str, "live_images", "Kickstart URL of live image tasks."),
     O::new("live_images_target", Type::Str, "live_images", "Koji target of live image tasks."),
+    O::new("live_target", Type::Str, "live_images", "Koji target of live image tasks that wins over the block's, `live_images_target` and `global_target` (Pungi's older name).").yes(),
+    O::new("signing_key_id", Type::Str, "live_images", "Key to sign RPM-wrapped live images with; Pungi 4.3 never signs them (its tasks ask for no signing), so it has no effect."),
+    O::new("signing_key_password_file", Type::Str, "live_images", "Password file of `signing_key_id`; no effect, as in Pungi 4.3."),
+    O::new("signing_command", Type::Str, "live_images", "Command that signs RPM-wrapped live images; no effect, as in Pungi 4.3."),
     O::new("live_images_release", OPT_STR, "live_images", "Release of live image tasks."),
     O::new("live_images_version", Type::Str, "live_images", "Version of live image tasks."),
     // Images built in Koji

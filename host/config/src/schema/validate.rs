@@ -246,14 +246,14 @@ impl Checker<'_> {
     }
 
     fn option(&mut self, spec: &OptionSpec, value: &Value, origin: &Origin) {
+        // As pungi-koji does: a removed option is a warning and the compose runs, so a
+        // config that Pungi composes composes here too.
         if let Status::Removed(instead) = spec.status {
-            let (severity, effect) = if truthy(value) {
-                (Severity::Error, "Pungi no longer has it")
-            } else {
-                (Severity::Warning, "it has no effect")
-            };
-            let message = format!("option `{}` was removed ({effect}): {instead}", spec.name);
-            self.push(severity, origin.pos, message);
+            let message = format!(
+                "option `{}` was removed and has no effect: {instead}",
+                spec.name
+            );
+            self.push(Severity::Warning, origin.pos, message);
             return;
         }
         self.check(&spec.ty, value, origin.value.at(), "");
