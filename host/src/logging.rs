@@ -134,9 +134,9 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// Installs the global subscriber. `verbosity` 0 shows warnings and errors on the
-/// terminal, 1 info, 2 debug, 3 trace; `RUST_LOG` overrides it. Files get everything at
-/// debug and above.
-pub fn init(verbosity: u8) -> LogFiles {
+/// terminal, 1 info, 2 debug, 3 trace; `RUST_LOG` overrides it; `quiet` (`compose
+/// --quiet`, as `pungi-koji`'s) shows none. Files get everything at debug and above.
+pub fn init(verbosity: u8, quiet: bool) -> LogFiles {
     let files = LogFiles::default();
     let level = match verbosity {
         0 => "warn",
@@ -144,8 +144,12 @@ pub fn init(verbosity: u8) -> LogFiles {
         2 => "debug",
         _ => "trace",
     };
-    let terminal_filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new(format!("{level},wasmtime=warn,cranelift=warn")));
+    let terminal_filter = if quiet {
+        EnvFilter::new("off")
+    } else {
+        EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| EnvFilter::new(format!("{level},wasmtime=warn,cranelift=warn")))
+    };
     let escaped_fields = tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
         let text = format!("{value:?}");
         let text = sanitize(&text, TERMINAL_FIELD_BYTES);

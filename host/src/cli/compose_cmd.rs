@@ -1,18 +1,20 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Args;
 use indicatif::{MultiProgress, ProgressDrawTarget};
 
 use super::inputs::read_inputs;
+use super::{koji_event, pyjson};
 use crate::attest::{Attestor, ComposeInputs, Signer};
 use crate::capabilities::command;
 use crate::capabilities::compose::VariantFact;
-use crate::compose::{ComposeType, Status, terminate_on_signal};
+use crate::compose::{ComposeType, LatestLink, Status, terminate_on_signal, update_latest_link};
 use crate::logging::LogFiles;
 use crate::pipeline::{
-    ComposeRequest, PhaseCatalog, PhaseResult, Pipeline, Plan, Selection, custom_phases, place,
-    preflight, prepare, prepare_restart, pungi_phase, stock_graph,
+    ComposeReport, ComposeRequest, Notifier, PhaseCatalog, PhaseResult, Pipeline, Plan, Selection,
+    custom_phases, place, preflight, prepare, prepare_restart, pungi_phase, stock_graph,
 };
 use crate::policy::{ComponentLock, Policy, grant_custom, widenings};
 use crate::runtime::Runtime;
@@ -34,8 +36,12 @@ pub struct ComposeArgs {
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
     /// Where composes go; each compose gets a new directory named by its compose ID.
-    #[arg(long, value_name = "DIR", required_unless_present = "restart")]
+    #[arg(long, value_name = "DIR", required_unless_present_any = ["restart", "compose_dir"])]
     target_dir: Option<PathBuf>,
+    /// Compose in this very directory (made when missing). An existing compose there is
+    /// composed again, every phase, under its compose ID (DANGEROUS, as in Pungi).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["target_dir", "restart"])]
+    compose_dir: Option<PathBuf>,
     /// Continue the failed or killed compose in COMPOSE_DIR (same directory and compose
     /// ID; same config, compose type and --compose-date): phases that finished with
     /// unchanged inputs are kept, the rest run.
@@ -47,6 +53,10 @@ pub struct ComposeArgs {
     /// Make a production compose without a label.
     #[arg(long)]
     no_label: bool,
+    /// Mark the compose supported (productmd `final`); on already for RC-, Update- and
+    /// SecurityFix- labels.
+    #[arg(long)]
+    supported: bool,
     /// A nightly compose (ID suffix .n).
     #[arg(long, group = "kind")]
     nightly: bool,
@@ -92,6 +102,35 @@ pub struct ComposeArgs {
     /// policy has `dirs = { old-composes = "ro" }` at /old-composes/<index>.
     #[arg(long, value_name = "DIR")]
     old_composes: Vec<PathBuf>,
+    /// Read Koji tags at this event: an event ID, or a compose directory whose
+    /// work/global/koji-event to reuse (overrides the config's koji_event).
+    #[arg(long, value_name = "ID")]
+    koji_event: Option<String>,
+    /// A program (repeatable) told of the compose's progress as Pungi's notification
+    /// scripts are: run as `PROGRAM MESSAGE` with JSON on stdin (see docs/usage.md).
+    #[arg(long, value_name = "PROGRAM")]
+    notification_script: Vec<PathBuf>,
+    /// Make no latest-<short>-<version> link to this compose.
+    #[arg(long)]
+    no_latest_link: bool,
+    /// Make the latest link only when the compose ends with this status (repeatable;
+    /// default: FINISHED and FINISHED_INCOMPLETE).
+    #[arg(long, value_name = "STATUS")]
+    latest_link_status: Vec<String>,
+    /// How many components of release_version the latest link's name keeps (0: none;
+    /// negative: drop that many from the end).
+    #[arg(long, value_name = "N", default_value_t = -1, allow_negative_numbers = true)]
+    latest_link_components: i64,
+    /// A compose this one derives from (repeatable), for a Compose Tracking Service;
+    /// this build has none and records them in the compose's log.
+    #[arg(long, value_name = "COMPOSE_ID")]
+    parent_compose_id: Vec<String>,
+    /// Print the compose directory (`Compose dir: DIR`) before the compose runs.
+    #[arg(long)]
+    print_output_dir: bool,
+    /// Print no log or progress on the terminal, only errors.
+    #[arg(long)]
+    pub(super) quiet: bool,
 }
 
 impl ComposeArgs {
@@ -108,14 +147,36 @@ impl ComposeArgs {
     }
 }
 
+/// Runs the compose; when it fails before its directory exists, the notification
+/// scripts get `fail-to-start`, as from `pungi-koji`.
 pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
+    let notifier = Arc::new(Notifier::new(args.notification_script.clone()));
+    let (target_dir, config) = (args.target_dir.clone(), args.config.clone());
+    let result = compose(args, files, &notifier);
+    if let Err(error) = &result
+        && !notifier.attached()
+    {
+        notifier.fail_to_start(target_dir.as_deref(), &config, &format!("{error:#}"));
+    }
+    result
+}
+
+fn compose(
+    args: ComposeArgs,
+    files: &LogFiles,
+    notifier: &Arc<Notifier>,
+) -> anyhow::Result<ExitCode> {
     // A bad key is told now, not after hours of compose.
     let signer = args.sign_key.as_deref().map(Signer::read).transpose()?;
     let mut policy = match &args.policy {
         Some(path) => Policy::stock_with_overrides(path)?,
         None => Policy::stock(),
     };
-    let inputs = read_inputs(&args.config)?;
+    let mut inputs = read_inputs(&args.config)?;
+    if let Some(spec) = &args.koji_event {
+        let event = koji_event::parse(spec)?;
+        inputs.options.insert("koji_event".into(), event.into());
+    }
     let attestor = match signer {
         Some(signer) => Some(Attestor::new(
             signer,
@@ -175,15 +236,18 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
     );
     preflight::check_installed(&needed, |program| command::locate(program).is_some())?;
     let lock = args.lock.as_deref().map(ComponentLock::read).transpose()?;
-    let target_dir = match (&args.target_dir, &args.restart) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(compose)) => compose
+    let target_dir = match (&args.target_dir, &args.restart, &args.compose_dir) {
+        (Some(dir), _, _) => dir.clone(),
+        (None, None, Some(compose)) => compose.parent().map(PathBuf::from).unwrap_or_default(),
+        (None, Some(compose), _) => compose
             .canonicalize()
             .map_err(|e| anyhow::anyhow!("--restart {}: {e}", compose.display()))?
             .parent()
             .map(PathBuf::from)
             .unwrap_or_default(),
-        (None, None) => anyhow::bail!("--target-dir or --restart is needed"),
+        (None, None, None) => {
+            anyhow::bail!("--target-dir, --compose-dir or --restart is needed")
+        }
     };
     let request = ComposeRequest {
         target_dir,
@@ -192,6 +256,8 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         no_label: args.no_label,
         date: args.compose_date.clone(),
         old_composes: args.old_composes.clone(),
+        compose_dir: args.compose_dir.clone(),
+        supported: args.supported,
     };
     let prepared = match &args.restart {
         Some(compose) => prepare_restart(
@@ -209,12 +275,34 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         )?,
     };
     files.attach(prepared.layout.global_logs());
-    terminate_on_signal(prepared.layout.status_file())?;
+    notifier.attach(&prepared.facts, &prepared.layout);
+    let terminated = notifier.clone();
+    terminate_on_signal(prepared.layout.status_file(), move || {
+        terminated.send(
+            "status-change",
+            serde_json::json!({ "status": Status::Terminated.as_str() }),
+        );
+    })?;
+    if args.print_output_dir {
+        println!("Compose dir: {}", prepared.layout.topdir.display());
+    }
     tracing::info!(
         "compose {} in {}",
         prepared.facts.id,
         prepared.layout.topdir.display()
     );
+    if !args.parent_compose_id.is_empty() {
+        tracing::info!(
+            "parent composes: {} (no Compose Tracking Service here to register them with)",
+            args.parent_compose_id.join(", ")
+        );
+    }
+    // Pungi's copy of the resolved config, which `config dump COMPOSE_DIR` reads back.
+    let dump = serde_json::Value::Object(prepared.facts.config.clone());
+    crate::fsutil::write_atomic(
+        &prepared.layout.global_logs().join("config-dump.global.log"),
+        pyjson::to_string(&dump).as_bytes(),
+    )?;
     let runtime = Runtime::new(
         args.cache_dir
             .clone()
@@ -225,7 +313,11 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
             .clone()
             .unwrap_or_else(PhaseCatalog::default_dir),
     );
-    let progress = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+    let progress = MultiProgress::with_draw_target(if args.quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        ProgressDrawTarget::stderr()
+    });
     let pipeline = Pipeline {
         runtime: &runtime,
         catalog: &catalog,
@@ -234,19 +326,51 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
         progress: &progress,
         lock: lock.as_ref(),
         attestor: attestor.as_ref(),
+        notifier: Some(notifier),
     };
     let report = pipeline.run_graph(&prepared, &graph)?;
+    let latest = LatestLink {
+        enabled: !args.no_latest_link,
+        statuses: args.latest_link_status.clone(),
+        components: args.latest_link_components,
+    };
+    print_report(&report, &prepared.layout.topdir, args.quiet);
+    if latest.wanted(report.status) {
+        let link = update_latest_link(
+            &prepared.layout.topdir,
+            &latest.name(&prepared.facts.config),
+        )?;
+        tracing::info!("latest link: {}", link.display());
+    } else if latest.enabled {
+        tracing::info!(
+            "no latest link for a {} compose (--latest-link-status: {:?})",
+            report.status.as_str(),
+            latest.statuses
+        );
+    }
+    Ok(if report.status == Status::Doomed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Each phase's outcome, then the compose's, on stdout (not when `quiet`); failures on
+/// stderr.
+fn print_report(report: &ComposeReport, topdir: &std::path::Path, quiet: bool) {
     for phase in &report.phases {
         let (mark, message) = match &phase.result {
             PhaseResult::Done(message) => ("ok    ", message),
             PhaseResult::Kept(message) => ("kept  ", message),
             PhaseResult::Failed(message) => ("FAILED", message),
         };
-        println!(
-            "{mark} {:<15} {:>9.1} ms  {message}",
-            phase.name,
-            (phase.load_time + phase.instantiate_time + phase.run_time).as_secs_f64() * 1000.0
-        );
+        if !quiet {
+            println!(
+                "{mark} {:<15} {:>9.1} ms  {message}",
+                phase.name,
+                (phase.load_time + phase.instantiate_time + phase.run_time).as_secs_f64() * 1000.0
+            );
+        }
         if let PhaseResult::Failed(message) = &phase.result {
             eprintln!("error: phase {} failed: {message}", phase.name);
         }
@@ -257,18 +381,15 @@ pub fn run(args: ComposeArgs, files: &LogFiles) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    println!(
-        "{} {} in {:.1} s: {}",
-        report.status.as_str(),
-        report.compose_id,
-        report.total_time.as_secs_f64(),
-        prepared.layout.topdir.display()
-    );
-    Ok(if report.status == Status::Doomed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    if !quiet {
+        println!(
+            "{} {} in {:.1} s: {}",
+            report.status.as_str(),
+            report.compose_id,
+            report.total_time.as_secs_f64(),
+            topdir.display()
+        );
+    }
 }
 
 /// `--restricted`: every selected phase (custom ones too, which the stock policy grants

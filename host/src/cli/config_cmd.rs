@@ -13,6 +13,19 @@ pub enum ConfigCommand {
         /// The Pungi config file.
         config: PathBuf,
     },
+    /// Print a config resolved, as `pungi-config-dump` does: every option, Pungi's
+    /// defaults filled in, as JSON with sorted keys. Exits 1 on a schema error.
+    Dump {
+        /// A config file, or a compose directory (its logs/global/config-dump.global.log).
+        source: PathBuf,
+        /// Put this Koji event into the config as koji_event: an event ID, or a compose
+        /// directory whose work/global/koji-event to take.
+        #[arg(long, value_name = "ID")]
+        freeze_event: Option<String>,
+        /// Print the options as written: no check, no defaults.
+        #[arg(long)]
+        just_dump: bool,
+    },
     /// List the config options this build knows, with type, default and phase.
     Options {
         /// Print the reference of docs/configuration.md (Markdown tables).
@@ -24,6 +37,11 @@ pub enum ConfigCommand {
 pub fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
     match command {
         ConfigCommand::Validate { config } => Ok(validate(&config)),
+        ConfigCommand::Dump {
+            source,
+            freeze_event,
+            just_dump,
+        } => super::config_dump::run(&source, freeze_event.as_deref(), just_dump),
         ConfigCommand::Options { markdown: true } => {
             print!("{}", options_markdown());
             Ok(ExitCode::SUCCESS)

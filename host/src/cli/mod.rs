@@ -3,10 +3,13 @@
 mod audit_cmd;
 mod compose_cmd;
 mod config_cmd;
+mod config_dump;
 pub mod inputs;
 mod key_cmd;
+mod koji_event;
 mod phase_cmd;
 mod phase_new;
+mod pyjson;
 
 use std::process::ExitCode;
 
@@ -34,9 +37,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a compose: init, pkgset, gather, createrepo, image_checksum, test.
+    /// Run a compose: every Pungi phase the config switches on (init, pkgset,
+    /// buildinstall, gather, extra_files, createrepo, ostree, productimg, createiso,
+    /// live_images, live_media, image_build, osbs, ostree_installer, image_checksum,
+    /// test) and its custom phases, each a sandboxed component.
     Compose(Box<compose_cmd::ComposeArgs>),
-    /// Check compose configs.
+    /// Check compose configs, or print one resolved as JSON.
     #[command(subcommand)]
     Config(config_cmd::ConfigCommand),
     /// Check what a compose did.
@@ -54,7 +60,8 @@ enum Command {
 /// code 1 (never a panic or a backtrace).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let files = crate::logging::init(cli.verbose);
+    let quiet = matches!(&cli.command, Command::Compose(args) if args.quiet);
+    let files = crate::logging::init(cli.verbose, quiet);
     let result = match cli.command {
         Command::Compose(args) => compose_cmd::run(*args, &files),
         Command::Config(command) => config_cmd::run(command),

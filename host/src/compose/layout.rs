@@ -24,6 +24,17 @@ impl ComposeLayout {
         ComposeLayout { topdir }.with_directories()
     }
 
+    /// The compose directory `topdir` itself (`--compose-dir`), created when missing and
+    /// reused when it exists, as `pungi-koji` does.
+    pub fn at(topdir: &Path) -> anyhow::Result<Self> {
+        if topdir.exists() && !topdir.is_dir() {
+            anyhow::bail!("--compose-dir {}: not a directory", topdir.display());
+        }
+        std::fs::create_dir_all(topdir)
+            .with_context(|| format!("creating compose directory {}", topdir.display()))?;
+        Self::reopen(topdir)
+    }
+
     /// An existing compose directory (to continue it), with its directories made whole.
     pub fn reopen(topdir: &Path) -> anyhow::Result<Self> {
         let topdir = topdir

@@ -6,18 +6,15 @@ use pungi_productmd::{Compose, ComposeInfo, Modules, Release, Variant, VariantPa
 use crate::capabilities::ComposeFacts;
 use crate::fsutil::write_json_atomic;
 
-/// The `compose` block every productmd file repeats.
-pub fn productmd_compose(facts: &ComposeFacts) -> Compose {
+/// The `compose` block every productmd file repeats; `supported` (`--supported`, or a
+/// label of a supported milestone) is productmd's `final`, as Pungi writes it.
+pub fn productmd_compose(facts: &ComposeFacts, supported: bool) -> Compose {
     Compose {
         id: facts.id.clone(),
         kind: facts.compose_type.clone(),
         date: facts.date.clone(),
         respin: facts.respin,
-        r#final: facts.label.as_ref().map(|label| {
-            ["RC", "Update", "SecurityFix"]
-                .iter()
-                .any(|m| label.starts_with(&format!("{m}-")))
-        }),
+        r#final: (supported || facts.label.is_some()).then_some(supported),
         label: facts.label.clone(),
     }
 }
@@ -29,6 +26,7 @@ pub fn productmd_compose(facts: &ComposeFacts) -> Compose {
 pub fn write_composeinfo(
     path: &Path,
     facts: &ComposeFacts,
+    supported: bool,
     compose_dir: &Path,
 ) -> anyhow::Result<()> {
     let mut variants = BTreeMap::new();
@@ -65,7 +63,7 @@ pub fn write_composeinfo(
     };
     write_json_atomic(
         path,
-        &ComposeInfo::new(productmd_compose(facts), release, variants),
+        &ComposeInfo::new(productmd_compose(facts, supported), release, variants),
     )
 }
 
@@ -79,6 +77,6 @@ fn existing_isos(mut paths: VariantPaths, compose_dir: &Path) -> VariantPaths {
 
 /// Writes `compose/metadata/modules.json`, which Pungi writes into every compose (empty
 /// without modules, and this build composes none).
-pub fn write_modules(path: &Path, facts: &ComposeFacts) -> anyhow::Result<()> {
-    write_json_atomic(path, &Modules::empty(productmd_compose(facts)))
+pub fn write_modules(path: &Path, facts: &ComposeFacts, supported: bool) -> anyhow::Result<()> {
+    write_json_atomic(path, &Modules::empty(productmd_compose(facts, supported)))
 }

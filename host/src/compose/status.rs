@@ -49,10 +49,14 @@ extern "C" fn on_signal(signal: libc::c_int) {
     }
 }
 
-/// On SIGTERM or SIGINT, writes `TERMINATED` to `status_file` (atomically) and exits, as
-/// `pungi-koji` does. The handler only writes the signal's number to a pipe; a thread
-/// reading it does the rest outside signal context.
-pub fn terminate_on_signal(status_file: PathBuf) -> anyhow::Result<()> {
+/// On SIGTERM or SIGINT, writes `TERMINATED` to `status_file` (atomically), calls
+/// `terminated` (which tells the notification scripts) and exits, as `pungi-koji` does.
+/// The handler only writes the signal's number to a pipe; a thread reading it does the
+/// rest outside signal context.
+pub fn terminate_on_signal(
+    status_file: PathBuf,
+    terminated: impl FnOnce() + Send + 'static,
+) -> anyhow::Result<()> {
     let mut fds = [0; 2];
     // SAFETY: pipe(2) fills the two descriptors it is given.
     if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
@@ -74,6 +78,7 @@ pub fn terminate_on_signal(status_file: PathBuf) -> anyhow::Result<()> {
                 if let Err(error) = write_status(&status_file, Status::Terminated) {
                     tracing::error!("{error:#}");
                 }
+                terminated();
                 std::process::exit(128 + i32::from(signal[0]));
             }
         })?;

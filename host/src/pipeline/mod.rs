@@ -7,6 +7,7 @@
 mod catalog;
 mod custom;
 mod deliverables;
+pub mod notify;
 mod phases;
 mod plan;
 pub mod preflight;
@@ -21,10 +22,12 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use indicatif::{MultiProgress, ProgressBar};
+use serde_json::json;
 
 pub use catalog::PhaseCatalog;
 pub use custom::{CustomPhase, Placement, custom_phases, place};
 pub use deliverables::FailedDeliverable;
+pub use notify::Notifier;
 pub use phases::{PUNGI_PHASES, PhaseSpec, Selection, SelectionError, pungi_phase};
 pub use plan::{ComponentSource, GraphPhase, Plan, PlannedPhase, SkippedPhase, stock_graph};
 pub use prepare::{ComposeRequest, PreparedCompose, prepare, prepare_restart};
@@ -52,6 +55,8 @@ pub struct Pipeline<'a> {
     /// When given (`--sign-key`), the compose's inputs are recorded in the audit log
     /// first, and a compose that did not fail is signed at its end.
     pub attestor: Option<&'a Attestor>,
+    /// When given (`--notification-script`), told of status changes and phases.
+    pub notifier: Option<&'a Notifier>,
 }
 
 /// What every phase run of one compose shares.
@@ -92,15 +97,24 @@ impl Pipeline<'_> {
             attestor.record_inputs(&shared.audit)?;
         }
         write_status(&layout.status_file(), Status::Started)?;
+        self.notify(
+            "status-change",
+            json!({ "status": Status::Started.as_str() }),
+        );
         let composeinfo = || {
             write_composeinfo(
                 &layout.metadata().join("composeinfo.json"),
                 &prepared.facts,
+                prepared.supported,
                 &layout.compose(),
             )
         };
         composeinfo()?;
-        write_modules(&layout.metadata().join("modules.json"), &prepared.facts)?;
+        write_modules(
+            &layout.metadata().join("modules.json"),
+            &prepared.facts,
+            prepared.supported,
+        )?;
         let plan = Plan::new(graph, self.selection);
         for skipped in &plan.skipped {
             tracing::info!("phase {}: {}", skipped.name, skipped.reason);
@@ -153,8 +167,36 @@ impl Pipeline<'_> {
                 .context("signing the compose"),
             _ => Ok(()),
         };
-        conclude(&mut report, layout, seal)?;
+        let concluded = conclude(&mut report, layout, seal);
+        self.notify("status-change", json!({ "status": report.status.as_str() }));
+        concluded?;
         Ok(report)
+    }
+
+    fn notify(&self, message: &str, fields: serde_json::Value) {
+        if let Some(notifier) = self.notifier {
+            notifier.send(message, fields);
+        }
+    }
+
+    /// `phase-stop` of a phase that ran, unless it failed and dooms the compose (Pungi
+    /// never stops a phase that raised); Createiso's image messages come first.
+    fn notify_stop(&self, phase: &PlannedPhase, shared: &Shared, record: &PhaseRecord) {
+        if matches!(record.result, PhaseResult::Failed(_)) && !phase.failable {
+            return;
+        }
+        if phase.name == "createiso" {
+            let compose = shared.prepared.layout.compose();
+            for (message, fields) in notify::createiso_messages(
+                &shared.documents,
+                &shared.prepared.facts.config,
+                &compose,
+                &record.failed_deliverables,
+            ) {
+                self.notify(message, fields);
+            }
+        }
+        self.notify("phase-stop", json!({ "phase_name": phase.name }));
     }
 
     /// Runs phase `index` of `plan` inside its log span, noting when it started and ended.
@@ -179,6 +221,14 @@ impl Pipeline<'_> {
         let start_offset = shared.started.elapsed();
         let mut record = PhaseRecord::new(&phase.name);
         self.attempt(index, plan, shared, &mut record);
+        let ran = shared
+            .ran
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&index);
+        if ran {
+            self.notify_stop(phase, shared, &record);
+        }
         record.start_offset = start_offset;
         record.end_offset = shared.started.elapsed();
         tracing::info!(
@@ -249,6 +299,7 @@ impl Pipeline<'_> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(index);
+        self.notify("phase-start", json!({ "phase_name": phase.name }));
         if let Err(error) = shared.states.started(&phase.name) {
             record.result = PhaseResult::Failed(format!("{error:#}"));
             return;

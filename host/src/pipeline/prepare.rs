@@ -23,6 +23,11 @@ pub struct ComposeRequest {
     pub date: Option<String>,
     /// `--old-composes`: directories holding earlier composes, for phases that compare.
     pub old_composes: Vec<PathBuf>,
+    /// `--compose-dir`: the compose's own directory instead of a new one in `target_dir`;
+    /// an existing compose there is composed again under its compose ID.
+    pub compose_dir: Option<PathBuf>,
+    /// `--supported`: the compose is final (productmd's `final`) whatever its label.
+    pub supported: bool,
 }
 
 /// A compose directory created and every input resolved: ready for the pipeline.
@@ -32,6 +37,8 @@ pub struct PreparedCompose {
     pub locations: Locations,
     /// Whether this continues an interrupted compose in its own directory (`--restart`).
     pub restarted: bool,
+    /// `--supported`, or a label of a milestone Pungi counts as supported.
+    pub supported: bool,
 }
 
 /// Reads the options the host itself needs, forms the compose ID, creates the compose
@@ -108,16 +115,25 @@ fn prepare_in(
     if variants.is_empty() {
         bail!("the variants file defines no variant");
     }
-    let (id, layout) = match restart {
-        Some(dir) => {
+    let (id, layout) = match (restart, &request.compose_dir) {
+        (Some(dir), _) => {
             let layout = ComposeLayout::reopen(dir)?;
             (same_compose(id, &layout)?, layout)
         }
-        None => {
+        (None, Some(dir)) => {
+            let layout = ComposeLayout::at(dir)?;
+            if layout.topdir.join("COMPOSE_ID").exists() {
+                (same_compose(id, &layout)?, layout)
+            } else {
+                // Pungi's respin for a compose directory it is given: 0.
+                write_compose_id(&layout, &id)?;
+                (id, layout)
+            }
+        }
+        (None, None) => {
             let id = id.with_next_respin(&request.target_dir);
             let layout = ComposeLayout::create(&request.target_dir, &id.to_string())?;
-            write_atomic(&layout.topdir.join("COMPOSE_ID"), id.to_string().as_bytes())
-                .context("writing COMPOSE_ID")?;
+            write_compose_id(&layout, &id)?;
             (id, layout)
         }
     };
@@ -151,6 +167,21 @@ fn prepare_in(
         facts: Arc::new(facts),
         locations,
         restarted: restart.is_some(),
+        supported: request.supported || supported_label(request.label.as_deref()),
+    })
+}
+
+fn write_compose_id(layout: &ComposeLayout, id: &ComposeId) -> anyhow::Result<()> {
+    write_atomic(&layout.topdir.join("COMPOSE_ID"), id.to_string().as_bytes())
+        .context("writing COMPOSE_ID")
+}
+
+/// Whether a label's milestone makes a compose supported in Pungi (`SUPPORTED_MILESTONES`).
+fn supported_label(label: Option<&str>) -> bool {
+    label.is_some_and(|label| {
+        ["RC", "Update", "SecurityFix"]
+            .iter()
+            .any(|m| label.starts_with(&format!("{m}-")))
     })
 }
 

@@ -28,6 +28,8 @@ pub fn prepare_compose(config: &Path, target: &Path) -> anyhow::Result<PreparedC
         no_label: false,
         date: Some("20260101".into()),
         old_composes: Vec::new(),
+        compose_dir: None,
+        supported: false,
     };
     prepare(
         inputs.options,
@@ -54,6 +56,7 @@ pub fn wasm_compose(
         progress: &progress,
         lock: None,
         attestor: None,
+        notifier: None,
     };
     let report = pipeline.run(&prepared)?;
     if report.status != pungi_host::compose::Status::Finished {
