@@ -8,7 +8,9 @@ use std::io::Write as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use wait_timeout::ChildExt as _;
 
 /// Runs `script message` in `workdir` with `json` on stdin; its stdout and stderr are
 /// appended to `log` when given. An error says why the script failed.
@@ -49,24 +51,21 @@ pub fn run(
     let writer = std::thread::spawn(move || {
         let _ = stdin.write_all(input.as_bytes());
     });
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() >= timeout => {
-                // SAFETY: kill(2) on the script's own process group.
-                unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
-                let _ = child.wait();
-                let _ = writer.join();
-                return Err(format!(
-                    "{} did not end within {} s and was killed",
-                    script.display(),
-                    timeout.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(format!("waiting for {}: {e}", script.display())),
+    let status = match child.wait_timeout(timeout) {
+        Ok(Some(status)) => status,
+        Ok(None) => {
+            // SAFETY: killpg takes no pointers; the group is the script's own
+            // (`process_group(0)` above) while it lives.
+            unsafe { libc::killpg(child.id() as libc::pid_t, libc::SIGKILL) };
+            let _ = child.wait();
+            let _ = writer.join();
+            return Err(format!(
+                "{} did not end within {} s and was killed",
+                script.display(),
+                timeout.as_secs()
+            ));
         }
+        Err(e) => return Err(format!("waiting for {}: {e}", script.display())),
     };
     let _ = writer.join();
     if status.success() {
