@@ -118,7 +118,13 @@ fn a_signed_restricted_demo_compose_verifies_and_says_what_it_is() {
     let parameters = &definition["externalParameters"];
     assert_eq!(parameters["restricted"], true);
     assert_eq!(parameters["policy"], "stock");
-    assert_eq!(parameters["config"][0]["name"], "demo.conf");
+    let config: Vec<&str> = parameters["config"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(config, ["demo.conf", "variants.xml", "comps.xml"]);
     let lock = std::fs::read_to_string(demo.compose.join("logs/global/components.lock")).unwrap();
     let components = definition["resolvedDependencies"]
         .as_array()

@@ -13,7 +13,9 @@ use crate::capabilities::compose::{GroupFact, VariantFact};
 pub struct Inputs {
     pub options: Map<String, Value>,
     pub config_dir: PathBuf,
-    /// Every file read: the config, then its includes in opening order.
+    /// Every file the compose is made from: the config, its includes in opening order,
+    /// then the local variants and comps files it names (what a signed compose lists
+    /// with their digests).
     pub files: Vec<PathBuf>,
     pub variants: Vec<VariantFact>,
     /// Where each option was assigned, for messages about its value.
@@ -74,10 +76,16 @@ pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
         .chain(report.defaults.iter().map(|(name, value)| (name, value)))
         .map(|(name, value)| (name.clone(), value.to_json()))
         .collect();
+    let named_files = ["variants_file", "comps_file"]
+        .iter()
+        .filter_map(|option| options.get(*option)?.as_str())
+        .map(|name| loaded.config_dir.join(name))
+        .filter(|path| path.is_file());
+    let files = loaded.files.iter().cloned().chain(named_files).collect();
     Ok(Inputs {
         options,
         config_dir: loaded.config_dir,
-        files: loaded.files.clone(),
+        files,
         variants: variants.iter().map(variant_fact).collect(),
         origins: loaded.origins.clone(),
     })
