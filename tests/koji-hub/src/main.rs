@@ -80,8 +80,7 @@ fn main() -> anyhow::Result<()> {
             fail_tasks,
         } => {
             let indexed = Indexed::load(&state)?;
-            let server = tiny_http::Server::http(&listen)
-                .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
+            let server = pungi_koji_hub::listen(&listen)?;
             let addr = server
                 .server_addr()
                 .to_ip()
