@@ -45,7 +45,8 @@ pub struct Hub {
     pub faults: Faults,
 }
 
-/// A server listening on `addr` whose connections send without Nagle's delay.
+/// A server listening on `addr` whose connections send without Nagle's delay, unless
+/// `nagle` (how the hub answered before, kept to measure what it cost).
 ///
 /// tiny_http writes a response's head and body in two writes; with Nagle's algorithm on,
 /// the body waits for the client to acknowledge the head, and a client on a kept-alive
@@ -53,14 +54,14 @@ pub struct Hub {
 /// after a connection's first would then take about 40 ms instead of well under one.
 /// `TCP_NODELAY` set on the listening socket is inherited by the connections it accepts
 /// (Linux, the BSDs), which tiny_http does not let us reach.
-pub fn listen(addr: &str) -> anyhow::Result<Server> {
+pub fn listen(addr: &str, nagle: bool) -> anyhow::Result<Server> {
     let addr: std::net::SocketAddr = addr
         .parse()
         .map_err(|e| anyhow::anyhow!("--listen {addr}: not an IP address and port: {e}"))?;
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .and_then(|socket| {
             socket.set_reuse_address(true)?;
-            socket.set_tcp_nodelay(true)?;
+            socket.set_tcp_nodelay(!nagle)?;
             socket.bind(&addr.into())?;
             socket.listen(128)?;
             Ok(socket)
