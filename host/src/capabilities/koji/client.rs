@@ -3,8 +3,8 @@
 //! or SSL-certificate sessions.
 
 use std::io::Read;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig};
 
@@ -23,7 +23,9 @@ struct Session {
 pub struct Client {
     settings: HubSettings,
     agent: ureq::Agent,
-    session: Mutex<Option<Session>>,
+    session: Arc<Mutex<Option<Session>>>,
+    /// When every request and retry of this handle must be over ([`Client::until`]).
+    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for Client {
@@ -76,7 +78,8 @@ impl Client {
         let client = Client {
             settings,
             agent,
-            session: Mutex::new(None),
+            session: Arc::new(Mutex::new(None)),
+            deadline: None,
         };
         if matches!(client.settings.auth, Auth::Ssl { .. }) {
             client.login()?;
@@ -86,6 +89,33 @@ impl Client {
 
     pub fn settings(&self) -> &HubSettings {
         &self.settings
+    }
+
+    /// The same client (connections and session shared) whose requests and retries end
+    /// by `deadline`: a phase's time limit stops its Wasm code, not a host call waiting on
+    /// the hub, so its calls carry the limit here.
+    pub fn until(&self, deadline: Instant) -> Client {
+        Client {
+            settings: self.settings.clone(),
+            agent: self.agent.clone(),
+            session: self.session.clone(),
+            deadline: Some(deadline),
+        }
+    }
+
+    /// The timeout for one request: the configured one, or less when the deadline is
+    /// nearer; `Timeout` once it has passed.
+    fn request_timeout(&self, what: &str) -> Result<Duration, KojiError> {
+        let Some(deadline) = self.deadline else {
+            return Ok(self.settings.timeout);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(KojiError::Timeout(format!(
+                "{what}: the phase's time limit has passed"
+            )));
+        }
+        Ok(left.min(self.settings.timeout))
     }
 
     /// `sslLogin`: the TLS handshake proves who we are; the hub answers with a session.
@@ -179,7 +209,11 @@ impl Client {
         mut consume: impl FnMut(Option<u64>, &mut dyn Read) -> Result<T, KojiError>,
     ) -> Result<T, KojiError> {
         self.with_retries(url, || {
-            let response = self.agent.get(url).call().map_err(|e| transport(url, e))?;
+            let response = (self.agent.get(url).config())
+                .timeout_global(Some(self.request_timeout(url)?))
+                .build()
+                .call()
+                .map_err(|e| transport(url, e))?;
             let status = response.status().as_u16();
             match status {
                 200 => {}
@@ -199,7 +233,10 @@ impl Client {
 
     fn post(&self, body: &str) -> Result<String, KojiError> {
         let server = &self.settings.server;
-        let mut request = self.agent.post(server).header("Content-Type", "text/xml");
+        let mut request = (self.agent.post(server).config())
+            .timeout_global(Some(self.request_timeout(server)?))
+            .build()
+            .header("Content-Type", "text/xml");
         if let Some(session) = self
             .session
             .lock()
@@ -229,8 +266,9 @@ impl Client {
         Ok(text)
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, or the retries are spent; waits
-    /// `retry_interval`, doubling (capped at a minute), between tries.
+    /// Runs `attempt` until it succeeds, fails for good, or the retries (or the time to
+    /// the deadline) are spent; waits `retry_interval`, doubling (capped at a minute),
+    /// between tries.
     fn with_retries<T>(
         &self,
         what: &str,
@@ -240,7 +278,11 @@ impl Client {
         let mut tries = 0;
         loop {
             match attempt() {
-                Err(error) if error.retryable() && tries < self.settings.max_retries => {
+                Err(error)
+                    if error.retryable()
+                        && tries < self.settings.max_retries
+                        && self.deadline.is_none_or(|d| Instant::now() + pause < d) =>
+                {
                     tries += 1;
                     tracing::warn!(
                         "koji {what}: {error}; try {} of {} in {:.1}s",

@@ -16,6 +16,7 @@ pub mod xmlrpc;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 pub use client::Client;
 pub use error::KojiError;
@@ -63,7 +64,7 @@ pub struct KojiGrant {
 }
 
 /// Runs `call` for `method` if granted, audited as `operation` either way (its intent
-/// before, its result after).
+/// before, its result after), its requests bounded by what is left of the phase's time.
 pub(crate) fn audited<T>(
     env: &PhaseEnv,
     operation: &str,
@@ -78,7 +79,8 @@ pub(crate) fn audited<T>(
         operation,
         args,
         || {
-            let outcome = check(env, methods).and_then(|client| call(&client));
+            let outcome = check(env, methods)
+                .and_then(|client| call(&client.until(Instant::now() + env.remaining_time())));
             outcome.map_err(|e| {
                 let host = e.to_host();
                 typed = Some(e);
