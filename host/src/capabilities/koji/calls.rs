@@ -413,19 +413,26 @@ pub fn download_rpm(
         &["getRPM", "getBuild", "getRPMChecksums", DOWNLOAD],
         json!({ "rpm": rpm_id, "sigkey": sigkey, "destination": destination }),
         |c| {
-            let rpm = lookup_rpm(c, Value::Int(rpm_id as i64))?;
-            let build = Build::from_value(&c.call(
-                "getBuild",
-                &[Value::Int(rpm.build_id as i64), Value::Bool(true)],
-            )?)?;
+            let (rpm, sums) = at_once(
+                || lookup_rpm(c, Value::Int(rpm_id as i64)),
+                || {
+                    c.call(
+                        "getRPMChecksums",
+                        &[
+                            Value::Int(rpm_id as i64),
+                            Value::Array(vec![Value::str("sha256")]),
+                        ],
+                    )
+                },
+            );
+            let (rpm, sums) = (rpm?, checksum_pairs(&sums?));
+            let build = c.builds().get(rpm.build_id, || {
+                Build::from_value(&c.call(
+                    "getBuild",
+                    &[Value::Int(rpm.build_id as i64), Value::Bool(true)],
+                )?)
+            })?;
             let key = sigkey.unwrap_or_default().to_ascii_lowercase();
-            let sums = checksum_pairs(&c.call(
-                "getRPMChecksums",
-                &[
-                    Value::Int(rpm_id as i64),
-                    Value::Array(vec![Value::str("sha256")]),
-                ],
-            )?);
             let sha256 = sums.into_iter().find(|(k, _)| *k == key).map(|(_, s)| s);
             let signed = if key.is_empty() {
                 String::new()
@@ -455,6 +462,29 @@ pub fn download_rpm(
         },
         |d| Some(d.sha256.clone()),
     )
+}
+
+/// Runs two independent hub calls at once, each on a kept-alive connection of its own,
+/// so that a download waits one round trip for both rather than two.
+fn at_once<A: Send, B: Send>(
+    first: impl FnOnce() -> Result<A, KojiError> + Send,
+    second: impl FnOnce() -> Result<B, KojiError> + Send,
+) -> (Result<A, KojiError>, Result<B, KojiError>) {
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new()
+            .name("koji-call".into())
+            .spawn_scoped(scope, second);
+        let first = first();
+        let second = match other {
+            Ok(handle) => handle.join().unwrap_or_else(|_| {
+                Err(KojiError::Invalid(
+                    "a koji call's thread panicked".to_owned(),
+                ))
+            }),
+            Err(e) => Err(KojiError::Io(format!("starting a koji call's thread: {e}"))),
+        };
+        (first, second)
+    })
 }
 
 /// Places one output file of a task at `destination`, verified against its listed size.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig};
 
+use super::builds::Builds;
 use super::error::KojiError;
 use super::profile::{Auth, HubSettings};
 use super::xmlrpc::{self, Fault, Value};
@@ -19,11 +20,12 @@ struct Session {
     callnum: u64,
 }
 
-/// One hub connection (pooled by the agent) and its session.
+/// One hub connection (pooled by the agent), its session, and the builds it has seen.
 pub struct Client {
     settings: HubSettings,
     agent: ureq::Agent,
     session: Arc<Mutex<Option<Session>>>,
+    builds: Arc<Builds>,
     /// When every request and retry of this handle must be over ([`Client::until`]).
     deadline: Option<Instant>,
 }
@@ -79,6 +81,7 @@ impl Client {
             settings,
             agent,
             session: Arc::new(Mutex::new(None)),
+            builds: Arc::default(),
             deadline: None,
         };
         if matches!(client.settings.auth, Auth::Ssl { .. }) {
@@ -91,7 +94,11 @@ impl Client {
         &self.settings
     }
 
-    /// The same client (connections and session shared) whose requests and retries end
+    pub fn builds(&self) -> &Builds {
+        &self.builds
+    }
+
+    /// The same client (connections, session and builds shared) whose requests and retries end
     /// by `deadline`: a phase's time limit stops its Wasm code, not a host call waiting on
     /// the hub, so its calls carry the limit here.
     pub fn until(&self, deadline: Instant) -> Client {
@@ -99,6 +106,7 @@ impl Client {
             settings: self.settings.clone(),
             agent: self.agent.clone(),
             session: self.session.clone(),
+            builds: self.builds.clone(),
             deadline: Some(deadline),
         }
     }

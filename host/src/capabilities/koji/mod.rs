@@ -3,6 +3,7 @@
 //! methods a phase may call (`koji-methods` in the policy). Every call is checked and
 //! audited, denied ones included.
 
+mod builds;
 pub mod calls;
 pub mod client;
 pub mod error;
