@@ -204,7 +204,7 @@ fn index_signed(
 fn curl(list: &Path, extra: &[&str]) -> anyhow::Result<f64> {
     let started = Instant::now();
     let status = Command::new("curl")
-        .args(["-s", "--fail", "--config"])
+        .args(["-s", "--no-progress-meter", "--fail", "--config"])
         .arg(list)
         .args(extra)
         .status()
