@@ -55,9 +55,10 @@ pub struct Hub {
 /// `TCP_NODELAY` set on the listening socket is inherited by the connections it accepts
 /// (Linux, the BSDs), which tiny_http does not let us reach.
 pub fn listen(addr: &str, nagle: bool) -> anyhow::Result<Server> {
-    let addr: std::net::SocketAddr = addr
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--listen {addr}: not an IP address and port: {e}"))?;
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(addr)
+        .map_err(|e| anyhow::anyhow!("--listen {addr}: {e}"))?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("--listen {addr}: no address"))?;
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
         .and_then(|socket| {
             socket.set_reuse_address(true)?;

@@ -413,7 +413,7 @@ pub fn download_rpm(
         &["getRPM", "getBuild", "getRPMChecksums", DOWNLOAD],
         json!({ "rpm": rpm_id, "sigkey": sigkey, "destination": destination }),
         |c| {
-            let (rpm, sums) = at_once(
+            let (rpm, sums) = c.both(
                 || lookup_rpm(c, Value::Int(rpm_id as i64)),
                 || {
                     c.call(
@@ -462,29 +462,6 @@ pub fn download_rpm(
         },
         |d| Some(d.sha256.clone()),
     )
-}
-
-/// Runs two independent hub calls at once, each on a kept-alive connection of its own,
-/// so that a download waits one round trip for both rather than two.
-fn at_once<A: Send, B: Send>(
-    first: impl FnOnce() -> Result<A, KojiError> + Send,
-    second: impl FnOnce() -> Result<B, KojiError> + Send,
-) -> (Result<A, KojiError>, Result<B, KojiError>) {
-    std::thread::scope(|scope| {
-        let other = std::thread::Builder::new()
-            .name("koji-call".into())
-            .spawn_scoped(scope, second);
-        let first = first();
-        let second = match other {
-            Ok(handle) => handle.join().unwrap_or_else(|_| {
-                Err(KojiError::Invalid(
-                    "a koji call's thread panicked".to_owned(),
-                ))
-            }),
-            Err(e) => Err(KojiError::Io(format!("starting a koji call's thread: {e}"))),
-        };
-        (first, second)
-    })
 }
 
 /// Places one output file of a task at `destination`, verified against its listed size.

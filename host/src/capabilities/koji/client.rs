@@ -143,7 +143,7 @@ impl Client {
                 self.settings.server
             )));
         };
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Session {
+        *self.lock_session() = Some(Session {
             id,
             key,
             callnum: 0,
@@ -208,6 +208,35 @@ impl Client {
         Ok(results)
     }
 
+    /// Runs two independent calls at once, each on a kept-alive connection of its own, so
+    /// that the caller waits one round trip for both rather than two. In a logged-in
+    /// session they run in turn: Koji numbers a session's calls and refuses one that
+    /// arrives after a later one.
+    pub fn both<A: Send, B: Send>(
+        &self,
+        first: impl FnOnce() -> Result<A, KojiError> + Send,
+        second: impl FnOnce() -> Result<B, KojiError> + Send,
+    ) -> (Result<A, KojiError>, Result<B, KojiError>) {
+        if self.lock_session().is_some() {
+            return (first(), second());
+        }
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("koji-call".into())
+                .spawn_scoped(scope, second);
+            let first = first();
+            let second = match other {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(KojiError::Invalid(
+                        "a koji call's thread panicked".to_owned(),
+                    ))
+                }),
+                Err(e) => Err(KojiError::Io(format!("starting a koji call's thread: {e}"))),
+            };
+            (first, second)
+        })
+    }
+
     /// A GET of `url` (a file under topurl) handed to `consume` as a stream with its
     /// announced length. Connection errors, 5xx and a body cut short (a `Network` error
     /// from `consume`) are retried like calls.
@@ -239,18 +268,17 @@ impl Client {
         })
     }
 
+    fn lock_session(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn post(&self, body: &str) -> Result<String, KojiError> {
         let server = &self.settings.server;
         let mut request = (self.agent.post(server).config())
             .timeout_global(Some(self.request_timeout(server)?))
             .build()
             .header("Content-Type", "text/xml");
-        if let Some(session) = self
-            .session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
+        if let Some(session) = self.lock_session().as_mut() {
             session.callnum += 1;
             request = request
                 .header("Koji-Session-Id", &session.id)
