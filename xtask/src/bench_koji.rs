@@ -200,17 +200,19 @@ fn index_signed(
     Ok(())
 }
 
-/// Seconds for one curl process to fetch every file of `list`.
+/// Seconds for one curl process to fetch every file of `list`. Bounded: tiny_http has
+/// been seen to leave a request unread on one of curl's parallel connections.
 fn curl(list: &Path, extra: &[&str]) -> anyhow::Result<f64> {
     let started = Instant::now();
     let status = Command::new("curl")
-        .args(["-s", "--no-progress-meter", "--fail", "--config"])
+        .args(["-s", "--no-progress-meter", "--fail", "--max-time", "120"])
+        .arg("--config")
         .arg(list)
         .args(extra)
         .status()
         .context("running curl")?;
     if !status.success() {
-        bail!("curl failed ({status})");
+        bail!("curl failed ({status}; 28 is its 120 s limit: a hung hub connection)");
     }
     Ok(started.elapsed().as_secs_f64())
 }

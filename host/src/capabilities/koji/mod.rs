@@ -80,8 +80,13 @@ pub(crate) fn audited<T>(
         operation,
         args,
         || {
-            let outcome = check(env, methods)
-                .and_then(|client| call(&client.until(Instant::now() + env.remaining_time())));
+            let outcome = check(env, methods).and_then(|client| {
+                // No deadline only when the limit is too far to be an instant.
+                match Instant::now().checked_add(env.remaining_time()) {
+                    Some(deadline) => call(&client.until(deadline)),
+                    None => call(&client),
+                }
+            });
             outcome.map_err(|e| {
                 let host = e.to_host();
                 typed = Some(e);
