@@ -148,7 +148,7 @@ pub fn bench_gather() -> anyhow::Result<()> {
 }
 
 /// `run_time` (ms) and `peak_memory` (bytes) of one phase in `phases.json`.
-fn phase_numbers(json: &serde_json::Value, phase: &str) -> (f64, u64) {
+pub(crate) fn phase_numbers(json: &serde_json::Value, phase: &str) -> (f64, u64) {
     let record = json["phases"]
         .as_array()
         .and_then(|phases| phases.iter().find(|p| p["name"] == phase));

@@ -7,11 +7,13 @@
 //! - `lint`: rustfmt and clippy, native and wasm;
 //! - `bench`: whole composes at several sizes against native runs and baselines;
 //! - `bench-gather`, `bench-flood`: Gather at 70,000 packages; a phase flooding denied calls;
+//! - `bench-koji`: Pkgset downloading a Koji tag from the test hub, against curl;
 //! - `fuzz`: the cargo-fuzz targets of the parsers of untrusted input.
 
 mod bench;
 mod bench_flood;
 mod bench_gather;
+mod bench_koji;
 mod custom_demo;
 mod fuzz;
 mod measure;
@@ -54,6 +56,9 @@ enum Command {
     /// A phase granted nothing flooding denied calls: host memory against an idle
     /// compose and the audit bytes it causes.
     BenchFlood,
+    /// Pkgset from the test hub's demo tag (downloads from its topurl) against curl
+    /// fetching the same files, with the hub as it answered before and now.
+    BenchKoji,
     /// Fuzz the parsers (cargo-fuzz, fuzz/): each target in turn, or only TARGET.
     Fuzz {
         /// Seconds per target.
@@ -73,6 +78,7 @@ fn main() -> ExitCode {
         Command::Bench { sizes } => bench::bench(&sizes),
         Command::BenchGather => bench_gather::bench_gather(),
         Command::BenchFlood => bench_flood::bench_flood(),
+        Command::BenchKoji => bench_koji::bench_koji(),
         Command::Fuzz { time, target } => fuzz::fuzz(time, target.as_deref()),
     };
     match result {

@@ -9,6 +9,6 @@ pub mod server;
 pub mod state;
 mod tasks;
 
-pub use server::{Faults, Hub, serve};
+pub use server::{Faults, Hub, listen, serve};
 pub use state::{Indexed, State};
 pub use tasks::Tasks;

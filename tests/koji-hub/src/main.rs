@@ -49,6 +49,10 @@ enum Command {
         /// Fail every task whose request contains this text (repeatable).
         #[arg(long)]
         fail_tasks: Vec<String>,
+        /// Keep Nagle's algorithm on the connections, as the hub did before: every
+        /// answer on a kept-alive connection then waits ~40 ms (`cargo xtask bench-koji`).
+        #[arg(long)]
+        nagle: bool,
     },
     /// Write the fixture demo as a hub: OUT/input, OUT/koji/state.json, OUT/koji/topdir.
     Demo {
@@ -78,10 +82,10 @@ fn main() -> anyhow::Result<()> {
             truncate_downloads,
             corrupt_downloads,
             fail_tasks,
+            nagle,
         } => {
             let indexed = Indexed::load(&state)?;
-            let server = tiny_http::Server::http(&listen)
-                .map_err(|e| anyhow::anyhow!("listening on {listen}: {e}"))?;
+            let server = pungi_koji_hub::listen(&listen, nagle)?;
             let addr = server
                 .server_addr()
                 .to_ip()

@@ -413,19 +413,26 @@ pub fn download_rpm(
         &["getRPM", "getBuild", "getRPMChecksums", DOWNLOAD],
         json!({ "rpm": rpm_id, "sigkey": sigkey, "destination": destination }),
         |c| {
-            let rpm = lookup_rpm(c, Value::Int(rpm_id as i64))?;
-            let build = Build::from_value(&c.call(
-                "getBuild",
-                &[Value::Int(rpm.build_id as i64), Value::Bool(true)],
-            )?)?;
+            let (rpm, sums) = c.both(
+                || lookup_rpm(c, Value::Int(rpm_id as i64)),
+                || {
+                    c.call(
+                        "getRPMChecksums",
+                        &[
+                            Value::Int(rpm_id as i64),
+                            Value::Array(vec![Value::str("sha256")]),
+                        ],
+                    )
+                },
+            );
+            let (rpm, sums) = (rpm?, checksum_pairs(&sums?));
+            let build = c.builds().get(rpm.build_id, || {
+                Build::from_value(&c.call(
+                    "getBuild",
+                    &[Value::Int(rpm.build_id as i64), Value::Bool(true)],
+                )?)
+            })?;
             let key = sigkey.unwrap_or_default().to_ascii_lowercase();
-            let sums = checksum_pairs(&c.call(
-                "getRPMChecksums",
-                &[
-                    Value::Int(rpm_id as i64),
-                    Value::Array(vec![Value::str("sha256")]),
-                ],
-            )?);
             let sha256 = sums.into_iter().find(|(k, _)| *k == key).map(|(_, s)| s);
             let signed = if key.is_empty() {
                 String::new()

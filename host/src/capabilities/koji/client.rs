@@ -3,11 +3,12 @@
 //! or SSL-certificate sessions.
 
 use std::io::Read;
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ureq::tls::{Certificate, ClientCert, PemItem, RootCerts, TlsConfig};
 
+use super::builds::Builds;
 use super::error::KojiError;
 use super::profile::{Auth, HubSettings};
 use super::xmlrpc::{self, Fault, Value};
@@ -19,11 +20,14 @@ struct Session {
     callnum: u64,
 }
 
-/// One hub connection (pooled by the agent) and its session.
+/// One hub connection (pooled by the agent), its session, and the builds it has seen.
 pub struct Client {
     settings: HubSettings,
     agent: ureq::Agent,
-    session: Mutex<Option<Session>>,
+    session: Arc<Mutex<Option<Session>>>,
+    builds: Arc<Builds>,
+    /// When every request and retry of this handle must be over ([`Client::until`]).
+    deadline: Option<Instant>,
 }
 
 impl std::fmt::Debug for Client {
@@ -62,7 +66,11 @@ impl Client {
                 )));
             }
         }
+        // One agent for every call and download of the compose, so they share kept-alive
+        // connections (a new one per file costs a handshake, with TLS several round
+        // trips); requests go out without Nagle's delay (docs/performance.md).
         let agent = ureq::Agent::config_builder()
+            .no_delay(true)
             .http_status_as_error(false)
             .timeout_global(Some(settings.timeout))
             .tls_config(tls.build())
@@ -72,7 +80,9 @@ impl Client {
         let client = Client {
             settings,
             agent,
-            session: Mutex::new(None),
+            session: Arc::new(Mutex::new(None)),
+            builds: Arc::default(),
+            deadline: None,
         };
         if matches!(client.settings.auth, Auth::Ssl { .. }) {
             client.login()?;
@@ -82,6 +92,38 @@ impl Client {
 
     pub fn settings(&self) -> &HubSettings {
         &self.settings
+    }
+
+    pub fn builds(&self) -> &Builds {
+        &self.builds
+    }
+
+    /// The same client (connections, session and builds shared) whose requests and retries end
+    /// by `deadline`: a phase's time limit stops its Wasm code, not a host call waiting on
+    /// the hub, so its calls carry the limit here.
+    pub fn until(&self, deadline: Instant) -> Client {
+        Client {
+            settings: self.settings.clone(),
+            agent: self.agent.clone(),
+            session: self.session.clone(),
+            builds: self.builds.clone(),
+            deadline: Some(deadline),
+        }
+    }
+
+    /// The timeout for one request: the configured one, or less when the deadline is
+    /// nearer; `Timeout` once it has passed.
+    fn request_timeout(&self, what: &str) -> Result<Duration, KojiError> {
+        let Some(deadline) = self.deadline else {
+            return Ok(self.settings.timeout);
+        };
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(KojiError::Timeout(format!(
+                "{what}: the phase's time limit has passed"
+            )));
+        }
+        Ok(left.min(self.settings.timeout))
     }
 
     /// `sslLogin`: the TLS handshake proves who we are; the hub answers with a session.
@@ -101,7 +143,7 @@ impl Client {
                 self.settings.server
             )));
         };
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some(Session {
+        *self.lock_session() = Some(Session {
             id,
             key,
             callnum: 0,
@@ -166,6 +208,35 @@ impl Client {
         Ok(results)
     }
 
+    /// Runs two independent calls at once, each on a kept-alive connection of its own, so
+    /// that the caller waits one round trip for both rather than two. In a logged-in
+    /// session they run in turn: Koji numbers a session's calls and refuses one that
+    /// arrives after a later one.
+    pub fn both<A: Send, B: Send>(
+        &self,
+        first: impl FnOnce() -> Result<A, KojiError> + Send,
+        second: impl FnOnce() -> Result<B, KojiError> + Send,
+    ) -> (Result<A, KojiError>, Result<B, KojiError>) {
+        if self.lock_session().is_some() {
+            return (first(), second());
+        }
+        std::thread::scope(|scope| {
+            let other = std::thread::Builder::new()
+                .name("koji-call".into())
+                .spawn_scoped(scope, second);
+            let first = first();
+            let second = match other {
+                Ok(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(KojiError::Invalid(
+                        "a koji call's thread panicked".to_owned(),
+                    ))
+                }),
+                Err(e) => Err(KojiError::Io(format!("starting a koji call's thread: {e}"))),
+            };
+            (first, second)
+        })
+    }
+
     /// A GET of `url` (a file under topurl) handed to `consume` as a stream with its
     /// announced length. Connection errors, 5xx and a body cut short (a `Network` error
     /// from `consume`) are retried like calls.
@@ -175,7 +246,11 @@ impl Client {
         mut consume: impl FnMut(Option<u64>, &mut dyn Read) -> Result<T, KojiError>,
     ) -> Result<T, KojiError> {
         self.with_retries(url, || {
-            let response = self.agent.get(url).call().map_err(|e| transport(url, e))?;
+            let response = (self.agent.get(url).config())
+                .timeout_global(Some(self.request_timeout(url)?))
+                .build()
+                .call()
+                .map_err(|e| transport(url, e))?;
             let status = response.status().as_u16();
             match status {
                 200 => {}
@@ -193,15 +268,17 @@ impl Client {
         })
     }
 
+    fn lock_session(&self) -> std::sync::MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn post(&self, body: &str) -> Result<String, KojiError> {
         let server = &self.settings.server;
-        let mut request = self.agent.post(server).header("Content-Type", "text/xml");
-        if let Some(session) = self
-            .session
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
+        let mut request = (self.agent.post(server).config())
+            .timeout_global(Some(self.request_timeout(server)?))
+            .build()
+            .header("Content-Type", "text/xml");
+        if let Some(session) = self.lock_session().as_mut() {
             session.callnum += 1;
             request = request
                 .header("Koji-Session-Id", &session.id)
@@ -225,8 +302,9 @@ impl Client {
         Ok(text)
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, or the retries are spent; waits
-    /// `retry_interval`, doubling (capped at a minute), between tries.
+    /// Runs `attempt` until it succeeds, fails for good, or the retries (or the time to
+    /// the deadline) are spent; waits `retry_interval`, doubling (capped at a minute),
+    /// between tries.
     fn with_retries<T>(
         &self,
         what: &str,
@@ -236,7 +314,11 @@ impl Client {
         let mut tries = 0;
         loop {
             match attempt() {
-                Err(error) if error.retryable() && tries < self.settings.max_retries => {
+                Err(error)
+                    if error.retryable()
+                        && tries < self.settings.max_retries
+                        && self.deadline.is_none_or(|d| Instant::now() + pause < d) =>
+                {
                     tries += 1;
                     tracing::warn!(
                         "koji {what}: {error}; try {} of {} in {:.1}s",
@@ -302,5 +384,70 @@ fn client_cert(path: &std::path::Path) -> Result<ClientCert, KojiError> {
             "{}: a koji client certificate file holds a PEM certificate and its private key",
             path.display()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Serves `body` to every GET on kept-alive connections; counts the connections.
+    fn file_server(body: &'static [u8]) -> (String, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                counted.fetch_add(1, Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut writer = stream;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            let head = format!(
+                                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n",
+                                body.len()
+                            );
+                            if writer.write_all(&[head.as_bytes(), body].concat()).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        (url, connections)
+    }
+
+    #[test]
+    fn downloads_share_one_kept_alive_connection() {
+        let (url, connections) = file_server(b"rpm");
+        let client = Client::connect(HubSettings::for_server(&format!("{url}/kojihub"))).unwrap();
+        for n in 0..5 {
+            let body = client
+                .fetch(&format!("{url}/kojifiles/{n}.rpm"), |length, body| {
+                    let mut text = Vec::new();
+                    body.read_to_end(&mut text)
+                        .map_err(|e| KojiError::Network(e.to_string()))?;
+                    Ok((length, text))
+                })
+                .unwrap();
+            assert_eq!(body, (Some(3), b"rpm".to_vec()));
+        }
+        assert_eq!(
+            connections.load(Ordering::SeqCst),
+            1,
+            "five files, one connection"
+        );
     }
 }

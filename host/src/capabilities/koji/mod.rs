@@ -3,6 +3,7 @@
 //! methods a phase may call (`koji-methods` in the policy). Every call is checked and
 //! audited, denied ones included.
 
+mod builds;
 pub mod calls;
 pub mod client;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod xmlrpc;
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 pub use client::Client;
 pub use error::KojiError;
@@ -63,7 +65,7 @@ pub struct KojiGrant {
 }
 
 /// Runs `call` for `method` if granted, audited as `operation` either way (its intent
-/// before, its result after).
+/// before, its result after), its requests bounded by what is left of the phase's time.
 pub(crate) fn audited<T>(
     env: &PhaseEnv,
     operation: &str,
@@ -78,7 +80,13 @@ pub(crate) fn audited<T>(
         operation,
         args,
         || {
-            let outcome = check(env, methods).and_then(|client| call(&client));
+            let outcome = check(env, methods).and_then(|client| {
+                // No deadline only when the limit is too far to be an instant.
+                match Instant::now().checked_add(env.remaining_time()) {
+                    Some(deadline) => call(&client.until(deadline)),
+                    None => call(&client),
+                }
+            });
             outcome.map_err(|e| {
                 let host = e.to_host();
                 typed = Some(e);
