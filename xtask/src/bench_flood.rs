@@ -106,11 +106,8 @@ fn compose(
         .current_dir(steps::root())
         .status()
         .context("running pungi-wasm under /usr/bin/time")?;
-    let compose = std::fs::read_dir(&target)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.join("STATUS").is_file())
-        .with_context(|| format!("the {label} compose left no directory ({status})"))?;
+    let (compose, phases) = crate::measure::finished_compose(&target)
+        .with_context(|| format!("the {label} compose ({status})"))?;
     let audit = std::fs::read_to_string(compose.join("logs/global/audit.jsonl"))
         .context("reading the audit log")?;
     let ours: Vec<&str> = audit
@@ -120,10 +117,6 @@ fn compose(
                 .is_ok_and(|record| record["phase"] == "flood")
         })
         .collect();
-    let phases: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(compose.join("logs/global/phases.json"))
-            .context("reading phases.json")?,
-    )?;
     let flood = phases["phases"]
         .as_array()
         .and_then(|all| all.iter().find(|p| p["name"] == "flood"))

@@ -69,15 +69,7 @@ pub fn bench_gather() -> anyhow::Result<()> {
             .env("PUNGI_WASM_CACHE", bench.join("cache")),
     )?;
     let wall = started.elapsed().as_secs_f64();
-    let compose = std::fs::read_dir(&target)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.join("STATUS").is_file())
-        .context("no compose directory")?;
-    let phases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
-        compose.join("logs/global/phases.json"),
-    )?)
-    .context("reading phases.json")?;
+    let (compose, phases) = crate::measure::finished_compose(&target)?;
     let max_rss_kib = crate::measure::max_rss_kib(&time_log)?;
     // Cold (dnf builds its solv cache from the repodata first) and warm, per arch.
     let dnf_cache = bench.join("dnf-cache");

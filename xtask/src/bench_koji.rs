@@ -126,15 +126,7 @@ fn pkgset_run(bench: &Path, config: &Path, home: &Path) -> anyhow::Result<(f64, 
             .env("PUNGI_WASM_CACHE", bench.join("cache"))
             .stdout(Stdio::null()),
     )?;
-    let compose = std::fs::read_dir(&target)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.join("STATUS").is_file())
-        .context("no compose directory")?;
-    let phases: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
-        compose.join("logs/global/phases.json"),
-    )?)
-    .context("reading phases.json")?;
+    let (compose, phases) = crate::measure::finished_compose(&target)?;
     let (ms, _) = phase_numbers(&phases, "pkgset");
     let mut placed = Vec::new();
     for arch in std::fs::read_dir(compose.join("work/pkgset/koji"))?.flatten() {
