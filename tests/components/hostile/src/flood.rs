@@ -43,21 +43,3 @@ pub fn denied_calls() -> Result<Summary, PhaseError> {
         }
     }
 }
-
-/// One link batch of 3,000,000 pairs: refused whole, before the host builds anything of
-/// its size.
-pub fn huge_batch() -> Result<Summary, PhaseError> {
-    let pairs: Vec<files::LinkRequest> = (0..BATCH_PAIRS)
-        .map(|i| files::LinkRequest {
-            source: format!("/compose/s{i}"),
-            destination: format!("/compose/d{i}"),
-        })
-        .collect();
-    match files::link_many(&pairs) {
-        Err(error) => Err(super::denied(format!("link-many: {error:?}"))),
-        Ok(each) => Ok(escaped(format!(
-            "a batch of {} links was taken",
-            each.len()
-        ))),
-    }
-}

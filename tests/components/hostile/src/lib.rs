@@ -87,7 +87,6 @@ impl Phase for Hostile {
             "metadata-not-granted" => metadata(ctx),
             "document-too-deep" => documents::too_deep(),
             "flood-denied-calls" => flood::denied_calls(),
-            "link-many-huge" => flood::huge_batch(),
             "document-too-large" => documents::too_large(17),
             "env" => Ok(environment()),
             "network" => network(&arg()?),
