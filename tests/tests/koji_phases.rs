@@ -286,7 +286,8 @@ fn every_koji_phase_delivers_into_a_finished_compose() {
             "{method} submitted and audited"
         );
     }
-    // Pungi's `live_target` wins over `global_target` for live images, and only there.
+    // Pungi's `live_target` wins over `global_target` for live images, and only there
+    // (pungi/phases/live_images.py: `conf.get("live_target") or self.get_config(data, "target")`).
     let submitted = audit
         .lines()
         .filter(|line| line.contains("\"operation\":\"submit-task\""));

@@ -101,6 +101,8 @@ fn unknown_options_warn_with_a_suggestion() {
     assert!(!report.has_errors());
 }
 
+/// pungi/checks.py turns every option its schema marks `deprecated` into a "was removed
+/// and has no effect" warning, and pungi-koji composes all the same.
 #[test]
 fn removed_options_are_warnings_as_in_pungi_koji() {
     let report = report("runroot = False\nbootable = True\n");
