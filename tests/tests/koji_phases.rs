@@ -287,7 +287,7 @@ fn every_koji_phase_delivers_into_a_finished_compose() {
         );
     }
     // Pungi's `live_target` wins over `global_target` for live images, and only there
-    // (pungi/phases/live_images.py: `conf.get("live_target") or self.get_config(data, "target")`).
+    // (pungi/phases/live_images.py takes `live_target` first, then the usual hierarchy).
     let submitted = audit
         .lines()
         .filter(|line| line.contains("\"operation\":\"submit-task\""));
