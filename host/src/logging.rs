@@ -77,7 +77,7 @@ impl LogFiles {
 
 /// Opens a log file to append to: created if missing, never through a symlink, and only
 /// a regular file (not a device or a FIFO someone put in its place).
-fn open_log(path: &std::path::Path) -> Result<File, String> {
+pub(crate) fn open_log(path: &std::path::Path) -> Result<File, String> {
     let file = OpenOptions::new()
         .create(true)
         .append(true)

@@ -2,6 +2,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
+/// The directories of `logs/` the host writes itself ([`ComposeLayout::global_logs`],
+/// [`ComposeLayout::notification_logs`]); every other `logs/<name>` is a phase's, which
+/// is why no phase may be named after one of these or mount one.
+pub const HOST_LOG_DIRS: &[&str] = &["global", "notifications"];
+
 /// The directories of one compose: `<target>/<compose id>/{compose,work,logs}` and the
 /// places the host writes inside them.
 #[derive(Debug, Clone)]
@@ -99,6 +104,11 @@ impl ComposeLayout {
 
     pub fn global_logs(&self) -> PathBuf {
         self.logs().join("global")
+    }
+
+    /// Where the notification scripts' output goes (`pungi-koji`'s place for it).
+    pub fn notification_logs(&self) -> PathBuf {
+        self.logs().join("notifications")
     }
 
     pub fn audit_log(&self) -> PathBuf {

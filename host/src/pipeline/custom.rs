@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use super::phases::pungi_phase;
 use super::plan::{ComponentSource, GraphPhase};
+use crate::compose::HOST_LOG_DIRS;
 use crate::policy::PhasePolicy;
 
 /// The phase that runs last (after every other phase).
@@ -90,9 +91,9 @@ fn parse(entry: &Value, earlier: &[CustomPhase], config_dir: &Path) -> anyhow::R
     if pungi_phase(&name).is_some() {
         bail!("name `{name}` is a Pungi phase; give the custom phase a name of its own");
     }
-    // A phase's log directory is `logs/<name>`, and `logs/global` is the host's own.
-    if name == "global" {
-        bail!("name `global` is reserved for the host's logs; give the custom phase another");
+    // A phase's log directory is `logs/<name>`; the host writes some of them itself.
+    if HOST_LOG_DIRS.contains(&name.as_str()) {
+        bail!("name `{name}` is reserved for the host's logs; give the custom phase another");
     }
     if earlier.iter().any(|p| p.name == name) {
         bail!("name `{name}` is used twice");
@@ -269,8 +270,10 @@ mod tests {
         wrong["name"] = json!("gather");
         assert!(error(wrong).contains("is a Pungi phase"));
         let mut reserved = entry(("after", "gather"));
-        reserved["name"] = json!("global");
-        assert!(error(reserved).contains("reserved for the host's logs"));
+        for name in ["global", "notifications"] {
+            reserved["name"] = json!(name);
+            assert!(error(reserved.clone()).contains("reserved for the host's logs"));
+        }
         let mut two = entry(("after", "gather"));
         two["before"] = json!("test");
         assert!(error(two).contains("exactly one"));

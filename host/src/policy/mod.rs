@@ -14,6 +14,8 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde::Deserialize;
 
+use crate::compose::HOST_LOG_DIRS;
+
 pub use custom::grant_custom;
 pub use grant::{Grant, Limits, MountGrant, MountRole, PinnedRoot};
 pub use granter::{Locations, RepoLocation, grant_for};
@@ -210,13 +212,13 @@ impl Policy {
 }
 
 /// Whether a compose-relative `path` may be mounted into a phase: inside `compose/` or
-/// `work/` (or either whole), or a phase log directory `logs/<name>/...` other than the
-/// host's own `logs/global`. The host's state and logs are never mounted.
+/// `work/` (or either whole), or a phase log directory `logs/<name>/...`, never one the
+/// host writes itself ([`HOST_LOG_DIRS`]). The host's state and logs are never mounted.
 fn mountable(path: &str) -> bool {
     let mut parts = path.split('/');
     match (parts.next(), parts.next()) {
         (Some("compose" | "work"), _) => true,
-        (Some("logs"), Some(name)) => name != "global",
+        (Some("logs"), Some(name)) => !HOST_LOG_DIRS.contains(&name),
         _ => false,
     }
 }
@@ -296,6 +298,7 @@ mod tests {
             "logs",
             "logs/global",
             "logs/global/x",
+            "logs/notifications",
             "x",
         ] {
             let error = with_mount(refused).unwrap_err().to_string();

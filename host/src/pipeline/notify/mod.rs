@@ -64,7 +64,7 @@ impl Notifier {
         let _ = self.compose.set(Attached {
             fields: compose_fields(facts, layout),
             workdir: layout.compose(),
-            logs: layout.logs().join("notifications"),
+            logs: layout.notification_logs(),
         });
     }
 

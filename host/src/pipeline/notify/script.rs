@@ -3,7 +3,6 @@
 //! is ever parsed as shell text, and with a time limit, so a hung publisher cannot hold
 //! the compose.
 
-use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::Path;
@@ -24,11 +23,8 @@ pub fn run(
 ) -> Result<(), String> {
     let (stdout, stderr) = match log {
         Some(path) => {
-            let mut file = OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("opening {}: {e}", path.display()))?;
+            // Never through a link: the host writes here, whoever made the directory.
+            let mut file = crate::logging::open_log(path)?;
             let _ = writeln!(file, "COMMAND: {} {message}", script.display());
             let copy = file.try_clone().map_err(|e| e.to_string())?;
             (Stdio::from(file), Stdio::from(copy))

@@ -50,3 +50,23 @@ fn translate_paths_matches_whole_components() {
     assert_eq!(t("/mnt/koji/composes/x"), "/mnt/koji/composes/x");
     assert_eq!(translate_path(None, Path::new("/a/b")), "/a/b");
 }
+
+#[test]
+fn a_notification_log_replaced_by_a_link_is_not_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside.txt");
+    std::fs::write(&outside, "untouched\n").unwrap();
+    let log = dir.path().join("notification.log");
+    std::os::unix::fs::symlink(&outside, &log).unwrap();
+    let echo = script(dir.path(), "echo written");
+    let refused = script::run(
+        &echo,
+        "status-change",
+        "{}",
+        dir.path(),
+        Some(&log),
+        SCRIPT_TIMEOUT,
+    );
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(std::fs::read_to_string(&outside).unwrap(), "untouched\n");
+}
