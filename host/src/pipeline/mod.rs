@@ -185,7 +185,8 @@ impl Pipeline<'_> {
         if matches!(record.result, PhaseResult::Failed(_)) && !phase.failable {
             return;
         }
-        if phase.name == "createiso" {
+        // The images document is read only for a script that listens.
+        if phase.name == "createiso" && self.notifier.is_some_and(Notifier::sends) {
             let compose = shared.prepared.layout.compose();
             for (message, fields) in notify::createiso_messages(
                 &shared.documents,

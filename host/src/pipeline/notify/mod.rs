@@ -68,6 +68,11 @@ impl Notifier {
         });
     }
 
+    /// Whether any script listens: without one, no message needs to be made.
+    pub fn sends(&self) -> bool {
+        !self.scripts.is_empty()
+    }
+
     /// Whether messages are about a compose yet.
     pub fn attached(&self) -> bool {
         self.compose.get().is_some()
@@ -92,7 +97,7 @@ impl Notifier {
     }
 
     fn send_in(&self, message: &str, fields: Value, workdir: Option<&Path>) {
-        if self.scripts.is_empty() {
+        if !self.sends() {
             return;
         }
         let mut fields = match fields {
