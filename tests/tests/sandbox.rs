@@ -124,6 +124,32 @@ fn a_link_batch_of_millions_is_refused_whole_and_recorded_by_its_size() {
 }
 
 #[test]
+fn a_phase_granted_no_documents_cannot_make_the_host_copy_a_document_sized_call() {
+    // The same batch as above, from a phase that may write no document: the largest
+    // call it has reason to make is a full link batch, so wasmtime stops copying the
+    // batch out of the guest at that size, before the host holds any of it.
+    let run = run_with("link-many-of", Some("3000000"), &[], |grant| {
+        grant.limits.memory_bytes = 1 << 30;
+        grant.limits.time = Duration::from_secs(60);
+        grant.metadata_write.clear();
+    });
+    match &run.result {
+        Err(failure @ PhaseFailure::CallTooLarge { largest_call, .. }) => {
+            assert_eq!(*largest_call, 36 << 20);
+            assert!(failure.to_string().contains("at most 36 MiB"), "{failure}");
+        }
+        other => panic!("expected the call to be too large, got {other:?}"),
+    }
+    assert!(
+        run.sandbox
+            .audit()
+            .iter()
+            .all(|call| call["operation"] != "link-many"),
+        "the batch reached the host"
+    );
+}
+
+#[test]
 fn a_link_from_a_read_only_mount_does_not_make_it_writable() {
     let run = run("link-then-write", None, &["compose/linked.txt"]);
     run.denied(&["/work/ro.txt kept its content"]);

@@ -7,7 +7,7 @@ mod beneath;
 pub mod command;
 pub mod compose;
 pub mod config;
-mod document_bounds;
+pub(crate) mod document_bounds;
 pub mod files;
 pub mod koji;
 pub mod link_jobs;

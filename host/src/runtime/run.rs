@@ -50,11 +50,13 @@ pub enum PhaseFailure {
     #[error("stopped: exceeded its memory limit of {} MiB", limit >> 20)]
     MemoryLimit { limit: u64 },
     #[error(
-        "stopped: one call carried more data than its memory limit of {} MiB leaves room for \
-         (its own memory and a call's arguments share the limit; a call takes at most a quarter)",
+        "stopped: one call carried more data than the host takes from it at once: at most \
+         {} MiB (a whole document only for a phase that may write documents, else a link \
+         batch), and never more than its memory limit of {} MiB leaves beside its own memory",
+        largest_call >> 20,
         limit >> 20
     )]
-    CallTooLarge { limit: u64 },
+    CallTooLarge { largest_call: usize, limit: u64 },
     #[error("stopped: printed more than its output limit of {} KiB", limit >> 10)]
     OutputLimit { limit: u64 },
     #[error("stopped: logged more than its log limit of {} KiB", limit >> 10)]
@@ -103,7 +105,7 @@ impl Runtime {
         let host = PhaseHost {
             wasi: wasi.build(),
             table: ResourceTable::new(),
-            limits: PhaseLimiter::new(limits.memory_bytes as usize),
+            limits: PhaseLimiter::for_grant(&env.grant),
             logged: 0,
             env,
             links: LinkWorker::default(),
@@ -129,7 +131,7 @@ impl Runtime {
         let instance = component
             .pre
             .instantiate(&mut store)
-            .map_err(|e| classify(e, &limits, &stdout, &stderr))?;
+            .map_err(|e| classify(e, &store, &stdout, &stderr))?;
         let instantiate_time = started.elapsed();
         let result = instance.call_run(&mut store).map_err(|e| {
             // A stopped phase has no report; its memory is still worth knowing.
@@ -137,7 +139,7 @@ impl Runtime {
                 "stopped holding {} MiB of linear memory",
                 store.data().limits.peak_memory() >> 20
             );
-            classify(e, &limits, &stdout, &stderr)
+            classify(e, &store, &stdout, &stderr)
         })?;
         // Links the phase left in the background are part of its work.
         store.data_mut().links.drain();
@@ -169,17 +171,18 @@ impl Runtime {
     }
 }
 
-/// Names the limit a trap came from, when it came from one.
 /// Part of wasmtime's message when a call's arguments exceed the hostcall fuel that
 /// [`PhaseLimiter::hostcall_budget`] set.
 const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
 
+/// Names the limit a trap came from, when it came from one.
 fn classify(
     error: wasmtime::Error,
-    limits: &crate::policy::Limits,
+    store: &Store<PhaseHost>,
     stdout: &MemoryOutputPipe,
     stderr: &MemoryOutputPipe,
 ) -> PhaseFailure {
+    let limits = &store.data().env.grant.limits;
     if let Some(Trap::Interrupt) = error.downcast_ref::<Trap>() {
         return PhaseFailure::TimeLimit { limit: limits.time };
     }
@@ -207,6 +210,7 @@ fn classify(
     }
     if message.contains(HOSTCALL_FUEL_EXHAUSTED) {
         return PhaseFailure::CallTooLarge {
+            largest_call: store.data().limits.largest_call(),
             limit: limits.memory_bytes,
         };
     }
