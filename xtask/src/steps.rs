@@ -286,55 +286,42 @@ fn python_venv() -> anyhow::Result<PathBuf> {
     if !python.exists() {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     }
-    let has_productmd = Command::new(&python)
-        .args(["-c", "import productmd"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_productmd {
-        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "productmd"]))?;
-    }
-    // The SPDX validator (`pyspdxtools`), for the sbom example's output.
-    let has_spdx_tools = Command::new(&python)
-        .args(["-c", "import spdx_tools"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_spdx_tools {
-        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "spdx-tools"]))?;
-    }
-    // in-toto and securesystemslib, to verify a signed compose's attestation as an
-    // auditor would, without pungi-wasm (tests/tests/attest.rs).
-    let has_in_toto = Command::new(&python)
-        .args(["-c", "import in_toto, securesystemslib"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_in_toto {
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "in-toto==3.1.0",
-            "securesystemslib==1.6.0",
-        ]))?;
-    }
-    // The official koji client, for the tests against the test hub. Without its GSSAPI
-    // dependency (which needs krb5 headers to build): the tests use anonymous access.
-    let has_koji = Command::new(&python)
-        .args(["-c", "import koji, koji_cli"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_koji {
-        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "--no-deps", "koji"]))?;
-        run(Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "defusedxml",
-            "python-dateutil",
-            "requests",
-            "six",
-        ]))?;
+    // What the tests import, and the pip installs that provide it when it is missing.
+    let needs: [(&str, &[&[&str]]); 5] = [
+        // To load our productmd metadata as release engineering's tools do.
+        ("import productmd", &[&["productmd"]]),
+        // The SPDX validator (`pyspdxtools`), for the sbom example's output.
+        ("import spdx_tools", &[&["spdx-tools"]]),
+        // To verify a signed compose's attestation as an auditor would, without
+        // pungi-wasm (tests/tests/attest.rs).
+        (
+            "import in_toto, securesystemslib",
+            &[&["in-toto==3.1.0", "securesystemslib==1.6.0"]],
+        ),
+        // The official koji client, for the tests against the test hub. Without its
+        // GSSAPI dependency (which needs krb5 headers to build): the tests use
+        // anonymous access.
+        (
+            "import koji, koji_cli",
+            &[
+                &["--no-deps", "koji"],
+                &["defusedxml", "python-dateutil", "requests", "six"],
+            ],
+        ),
+        // kobo's PyConfigParser, what pungi-koji reads configs with: the judge of the
+        // config language (tests/tests/kobo_parity.rs).
+        ("import kobo.conf", &[&["kobo==0.42.0"]]),
+    ];
+    for (check, installs) in needs {
+        let present = Command::new(&python)
+            .args(["-c", check])
+            .status()
+            .is_ok_and(|s| s.success());
+        for packages in installs.iter().filter(|_| !present) {
+            run(Command::new(&python)
+                .args(["-m", "pip", "install", "--quiet"])
+                .args(*packages))?;
+        }
     }
     Ok(python)
 }

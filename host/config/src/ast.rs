@@ -1,4 +1,4 @@
-//! The syntax tree of a config file: assignments of expressions and includes.
+//! The syntax tree of a config file: assignments, `global` declarations and includes.
 
 use crate::error::Pos;
 
@@ -14,9 +14,18 @@ pub enum Stmt {
         /// The value expression.
         value: Expr,
     },
+    /// `global name`: kobo sets the name to `None` and hands its value down to the
+    /// files included after it.
+    Global {
+        /// The name declared.
+        name: String,
+        /// Where the name is written.
+        pos: Pos,
+    },
     /// `from module import *` or `from module import a, b`.
     Include {
-        /// The file name without `.conf`, spelled as in the source (`fedora-base`).
+        /// The file name without `.conf`: the source text of the tokens between `from`
+        /// and `import`, joined (`fedora-base`, `a.b`).
         module: String,
         /// `None` for `*`, otherwise the imported names and where they are written.
         names: Option<Vec<(String, Pos)>>,
@@ -34,47 +43,35 @@ pub struct Expr {
     pub pos: Pos,
 }
 
-/// The expression forms a config may use.
+/// The expression forms kobo's parser reads.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
     /// `None`.
     None,
     /// `True` / `False`.
     Bool(bool),
-    /// Integer literal.
+    /// Integer literal, its sign included.
     Int(i64),
-    /// Float literal.
+    /// Float literal, its sign included.
     Float(f64),
-    /// String literal (adjacent literals already joined).
+    /// String literal: its source text without the first and last character, as kobo
+    /// takes it (escapes undecoded).
     Str(String),
     /// Reference to a name defined earlier.
     Name(String),
     /// `[...]`.
     List(Vec<Expr>),
-    /// `(...)` with a comma, or `()`.
+    /// `(...)`: always a tuple, `(1)` too.
     Tuple(Vec<Expr>),
     /// `{key: value, ...}`.
     Dict(Vec<(Expr, Expr)>),
-    /// `-x`.
-    Neg(Box<Expr>),
-    /// `a + b` or `a % b`; `op_pos` locates the operator for type errors.
-    Binary {
-        /// The operator.
-        op: BinOp,
-        /// Where the operator is.
+    /// `"template" % args`: only a string literal right before `%` formats.
+    Format {
+        /// The string literal's value.
+        template: String,
+        /// Where the `%` is, for formatting errors.
         op_pos: Pos,
-        /// Left operand.
-        lhs: Box<Expr>,
-        /// Right operand.
-        rhs: Box<Expr>,
+        /// What it formats with.
+        args: Box<Expr>,
     },
-}
-
-/// The binary operators a config may use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinOp {
-    /// Concatenation (or addition).
-    Add,
-    /// String formatting (or integer modulo).
-    Mod,
 }

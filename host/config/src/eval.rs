@@ -1,11 +1,12 @@
-//! Evaluates parsed config files: names defined earlier, `+`, `%`, and includes
-//! (`from base import *`) resolved like kobo's PyConfigParser, with cycle detection.
+//! Evaluates parsed config files as kobo's PyConfigParser does: names defined earlier,
+//! `"..." % value`, `global` names handed down to includes, and includes
+//! (`from base import *`), with cycle detection.
 
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 
-use crate::ast::{BinOp, Expr, ExprKind, Stmt};
+use crate::ast::{Expr, ExprKind, Stmt};
 use crate::error::{ConfigError, Pos};
 use crate::origin::{Origin, Origins, ValuePos};
 use crate::value::Value;
@@ -40,6 +41,25 @@ pub struct Evaluated {
     pub origins: Origins,
     /// Names other assignments refer to: helper variables, not misspelled options.
     pub referenced: std::collections::BTreeSet<String>,
+    /// Names declared `global`, whose values files included later start with.
+    globals: std::collections::BTreeSet<String>,
+}
+
+impl Evaluated {
+    /// What a file included now starts with: the global names and their values.
+    fn handed_down(&self) -> Evaluated {
+        let options = self
+            .options
+            .iter()
+            .filter(|(name, _)| self.globals.contains(*name))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        Evaluated {
+            options,
+            globals: self.globals.clone(),
+            ..Evaluated::default()
+        }
+    }
 }
 
 impl Loader {
@@ -49,6 +69,16 @@ impl Loader {
         &mut self,
         path: &Path,
         site: Option<(&Path, Pos)>,
+    ) -> Result<Evaluated, ConfigError> {
+        self.included(path, site, Evaluated::default())
+    }
+
+    /// Loads `path` starting from `start` (what the including file hands down).
+    fn included(
+        &mut self,
+        path: &Path,
+        site: Option<(&Path, Pos)>,
+        start: Evaluated,
     ) -> Result<Evaluated, ConfigError> {
         let at_site = |message: String| match site {
             Some((from, pos)) => ConfigError::new(from, pos, message),
@@ -72,16 +102,24 @@ impl Loader {
         }
         self.files.push(real.clone());
         self.stack.push(real);
-        let result = self.text(&text, path);
+        let result = self.evaluate(&text, path, start);
         self.stack.pop();
         result
     }
 
     /// Evaluates `text` as the contents of `path` (includes resolve next to `path`).
     pub fn text(&mut self, text: &str, path: &Path) -> Result<Evaluated, ConfigError> {
+        self.evaluate(text, path, Evaluated::default())
+    }
+
+    fn evaluate(
+        &mut self,
+        text: &str,
+        path: &Path,
+        mut out: Evaluated,
+    ) -> Result<Evaluated, ConfigError> {
         let tokens = lexer::tokenize(text, path)?;
         let statements = parser::parse(&tokens, path)?;
-        let mut out = Evaluated::default();
         for statement in statements {
             match statement {
                 Stmt::Assign { name, pos, value } => {
@@ -108,10 +146,23 @@ impl Loader {
                         },
                     );
                 }
+                Stmt::Global { name, pos } => {
+                    out.options.insert(name.clone(), Value::None);
+                    out.origins.insert(
+                        name.clone(),
+                        Origin {
+                            path: path.to_owned(),
+                            pos,
+                            value: ValuePos::leaf(pos),
+                        },
+                    );
+                    out.globals.insert(name);
+                }
                 Stmt::Include { module, names, pos } => {
                     let dir = path.parent().unwrap_or(Path::new(""));
                     let included_path = dir.join(format!("{module}{SUFFIX}"));
-                    let included = self.file(&included_path, Some((path, pos)))?;
+                    let start = out.handed_down();
+                    let included = self.included(&included_path, Some((path, pos)), start)?;
                     import(&mut out, included, names, &included_path, path)?;
                 }
             }
@@ -136,6 +187,7 @@ fn import(
 ) -> Result<(), ConfigError> {
     out.referenced
         .extend(std::mem::take(&mut included.referenced));
+    out.globals.extend(std::mem::take(&mut included.globals));
     let Some(names) = names else {
         out.options.extend(included.options);
         out.origins.extend(included.origins);
@@ -170,16 +222,11 @@ fn collect_names(expr: &Expr, names: &mut std::collections::BTreeSet<String>) {
             collect_names(key, names);
             collect_names(value, names);
         }),
-        ExprKind::Neg(operand) => collect_names(operand, names),
-        ExprKind::Binary { lhs, rhs, .. } => {
-            collect_names(lhs, names);
-            collect_names(rhs, names);
-        }
+        ExprKind::Format { args, .. } => collect_names(args, names),
         _ => {}
     }
 }
 
-/// Evaluates `expr` to its value and the positions of the value's elements.
 /// How many containers deep `value` nests (a scalar is 0).
 fn depth(value: &Value) -> usize {
     match value {
@@ -195,6 +242,7 @@ fn depth(value: &Value) -> usize {
     }
 }
 
+/// Evaluates `expr` to its value and the positions of the value's elements.
 fn eval(expr: &Expr, options: &Options, path: &Path) -> Result<(Value, ValuePos), ConfigError> {
     let error = |pos: Pos, message: String| ConfigError::new(path, pos, message);
     let all = |items: &[Expr]| -> Result<(Vec<Value>, Vec<ValuePos>), ConfigError> {
@@ -233,137 +281,52 @@ fn eval(expr: &Expr, options: &Options, path: &Path) -> Result<(Value, ValuePos)
             let mut positions = Vec::with_capacity(2 * entries.len());
             for (key_expr, value_expr) in entries {
                 let (key, key_pos) = eval(key_expr, options, path)?;
-                if matches!(key, Value::List(_) | Value::Tuple(_) | Value::Dict(_)) {
+                if !key.is_hashable() {
                     return Err(error(
                         key_expr.pos,
                         format!(
-                            "dict keys must be strings, numbers, booleans or None, not {}",
+                            "a {} cannot be a dict key (it is not hashable)",
                             key.type_name()
                         ),
                     ));
                 }
-                // Like kobo: a repeated key is a mistake, not an override.
-                if dict.iter().any(|(k, _)| *k == key) {
-                    return Err(error(
-                        key_expr.pos,
-                        format!("duplicate dict key {}", crate::pyrepr::repr(&key)),
-                    ));
+                // Like kobo: a repeated key of the same type is a mistake, not an
+                // override; one of another type that Python calls equal (`1`, `1.0`,
+                // `True`) replaces the value and keeps the first key, as a dict does.
+                let same = dict.iter().position(|(k, _)| k.py_eq(&key));
+                if let Some(index) = same {
+                    if dict[index].0.type_name() == key.type_name() {
+                        return Err(error(
+                            key_expr.pos,
+                            format!("duplicate dict key {}", crate::pyrepr::repr(&key)),
+                        ));
+                    }
                 }
                 let (value, value_pos) = eval(value_expr, options, path)?;
-                dict.push((key, value));
-                positions.extend([key_pos, value_pos]);
+                match same {
+                    Some(index) => {
+                        dict[index].1 = value;
+                        positions[2 * index + 1] = value_pos;
+                    }
+                    None => {
+                        dict.push((key, value));
+                        positions.extend([key_pos, value_pos]);
+                    }
+                }
             }
             (Value::Dict(dict), node(positions))
         }
-        ExprKind::Neg(operand) => (
-            negate(eval(operand, options, path)?.0, expr.pos, path)?,
-            leaf,
-        ),
-        ExprKind::Binary {
-            op,
+        ExprKind::Format {
+            template,
             op_pos,
-            lhs,
-            rhs,
+            args,
         } => {
-            let (lhs, lhs_pos) = eval(lhs, options, path)?;
-            let (rhs, rhs_pos) = eval(rhs, options, path)?;
-            let items = match op {
-                BinOp::Add => concatenated_positions(&lhs, lhs_pos, &rhs, rhs_pos),
-                BinOp::Mod => Vec::new(),
-            };
-            let value = match op {
-                BinOp::Add => add(lhs, rhs),
-                BinOp::Mod => modulo(lhs, rhs),
-            }
-            .map_err(|message| error(*op_pos, message))?;
-            (value, node(items))
+            let (args, _) = eval(args, options, path)?;
+            let text =
+                percent::format(template, &args).map_err(|message| error(*op_pos, message))?;
+            (Value::Str(text), leaf)
         }
     })
-}
-
-/// Element positions of `lhs + rhs`: each side's own, or, for a side whose elements
-/// have no positions (a name reference), that side's position for each of them.
-fn concatenated_positions(
-    lhs: &Value,
-    lhs_pos: ValuePos,
-    rhs: &Value,
-    rhs_pos: ValuePos,
-) -> Vec<ValuePos> {
-    let elements = |value: &Value, pos: ValuePos| -> Vec<ValuePos> {
-        let count = value.as_sequence().map_or(0, <[Value]>::len);
-        if pos.items.len() == count {
-            pos.items
-        } else {
-            vec![ValuePos::leaf(pos.pos); count]
-        }
-    };
-    let mut items = elements(lhs, lhs_pos);
-    items.extend(elements(rhs, rhs_pos));
-    items
-}
-
-fn negate(value: Value, pos: Pos, path: &Path) -> Result<Value, ConfigError> {
-    let error = |message: String| ConfigError::new(path, pos, message);
-    Ok(match value {
-        Value::Int(i) => Value::Int(
-            i.checked_neg()
-                .ok_or_else(|| error("integer overflow".to_owned()))?,
-        ),
-        Value::Float(f) => Value::Float(-f),
-        other => {
-            return Err(error(format!(
-                "bad operand type for unary -: '{}'",
-                other.type_name()
-            )));
-        }
-    })
-}
-
-fn add(lhs: Value, rhs: Value) -> Result<Value, String> {
-    Ok(match (lhs, rhs) {
-        (Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
-        (Value::List(mut a), Value::List(b)) => {
-            a.extend(b);
-            Value::List(a)
-        }
-        (Value::Tuple(mut a), Value::Tuple(b)) => {
-            a.extend(b);
-            Value::Tuple(a)
-        }
-        (Value::Int(a), Value::Int(b)) => Value::Int(a.checked_add(b).ok_or("integer overflow")?),
-        (Value::Float(a), Value::Float(b)) => Value::Float(a + b),
-        (Value::Int(a), Value::Float(b)) | (Value::Float(b), Value::Int(a)) => {
-            Value::Float(a as f64 + b)
-        }
-        (a, b) => {
-            return Err(format!(
-                "unsupported operand types for +: '{}' and '{}'",
-                a.type_name(),
-                b.type_name()
-            ));
-        }
-    })
-}
-
-fn modulo(lhs: Value, rhs: Value) -> Result<Value, String> {
-    match (lhs, rhs) {
-        (Value::Str(template), args) => percent::format(&template, &args).map(Value::Str),
-        (Value::Int(_), Value::Int(0)) => Err("integer modulo by zero".to_owned()),
-        (Value::Int(a), Value::Int(b)) => {
-            // Python's modulo takes the sign of the divisor.
-            let r = a.checked_rem(b).unwrap_or(0);
-            Ok(Value::Int(if r != 0 && (r < 0) != (b < 0) {
-                r + b
-            } else {
-                r
-            }))
-        }
-        (a, b) => Err(format!(
-            "unsupported operand types for %: '{}' and '{}'",
-            a.type_name(),
-            b.type_name()
-        )),
-    }
 }
 
 #[cfg(test)]

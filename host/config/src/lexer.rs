@@ -1,6 +1,10 @@
-//! Splits config text into tokens following Python's tokenizer rules: newlines end a
-//! statement only outside brackets, `\` joins lines, and string literals are decoded
-//! (prefixes, triple quotes, escapes) here so the parser sees plain values.
+//! Splits config text into tokens as Python's `tokenize` module does, since kobo's
+//! `PyConfigParser` (what `pungi-koji` reads configs with) works on its tokens:
+//! string tokens keep their source text (kobo takes a string's value as that text
+//! without its first and last character, escapes undecoded), numbers are split by
+//! Python's number patterns, characters Python has no token for become error tokens,
+//! and the errors `tokenize` itself raises (a bracket or string open at the end of the
+//! file, an unindent to no outer level) are errors here.
 
 use std::path::Path;
 
@@ -10,26 +14,27 @@ use crate::error::{ConfigError, Pos};
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
     /// An identifier or keyword.
-    Name(String),
-    /// An integer literal.
-    Int(i64),
-    /// A float literal.
-    Float(f64),
-    /// A decoded string literal.
-    Str(String),
+    Name,
+    /// A number, as Python's tokenizer delimits it (the parser gives it kobo's value).
+    Number,
+    /// A string literal; [`Token::text`] is the whole literal, prefix and quotes included.
+    Str,
     /// An operator or delimiter.
-    Op(&'static str),
-    /// End of a logical line.
+    Op,
+    /// A character Python has no token for.
+    Error,
+    /// A comment; only the test for `%` after a string sees it.
+    Comment,
+    /// A line break (Python's NEWLINE and NL alike: kobo tells them apart nowhere).
     Newline,
-    /// End of the file.
+    /// The end of the file.
     Eof,
 }
 
-/// A token, where it starts, and its source text (module paths of includes are
-/// spelled with raw token text, as kobo does).
+/// A token, where it starts, and its source text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
-    /// The token.
+    /// The token's kind.
     pub tok: Tok,
     /// Where it starts.
     pub pos: Pos,
@@ -38,32 +43,55 @@ pub struct Token {
 }
 
 impl Token {
+    /// Whether this is the operator `op`.
+    pub fn is_op(&self, op: &str) -> bool {
+        self.tok == Tok::Op && self.text == op
+    }
+
     /// How the token reads in an error message.
     pub fn describe(&self) -> String {
-        match &self.tok {
-            Tok::Name(name) => format!("`{name}`"),
-            Tok::Int(_) | Tok::Float(_) => format!("number `{}`", self.text),
-            Tok::Str(_) => "a string".to_owned(),
-            Tok::Op(op) => format!("`{op}`"),
+        match self.tok {
+            Tok::Name => format!("`{}`", self.text),
+            Tok::Number => format!("number `{}`", self.text),
+            Tok::Str => "a string".to_owned(),
+            Tok::Op => format!("`{}`", self.text),
+            Tok::Error if matches!(self.text.as_str(), "'" | "\"") => {
+                "a quote whose string does not end on its line".to_owned()
+            }
+            Tok::Error => format!("unexpected character `{}`", self.text.escape_debug()),
+            Tok::Comment => "a comment".to_owned(),
             Tok::Newline => "end of line".to_owned(),
             Tok::Eof => "end of file".to_owned(),
         }
     }
 }
 
-const OPERATORS: [&str; 40] = [
-    "**=", "//=", ">>=", "<<=", "**", "//", "==", "!=", "<=", ">=", "<<", ">>", "->", "+=", "-=",
-    "*=", "/=", "%=", ":=", "=", ",", ":", "(", ")", "[", "]", "{", "}", "+", "-", "%", "*", "/",
-    ".", ";", "<", ">", "|", "&", "~",
+/// Python's operators and delimiters (`token.EXACT_TOKEN_TYPES`), longest first where
+/// one begins another, as `tokenize` matches them.
+const OPERATORS: [&str; 48] = [
+    "**=", "//=", ">>=", "<<=", "...", "!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=",
+    ":=", "<<", "<=", "==", ">=", ">>", "@=", "^=", "|=", "%", "&", "(", ")", "*", "+", ",", "-",
+    ".", "/", ":", ";", "<", "=", ">", "@", "[", "]", "^", "{", "|", "}", "~", "\n",
 ];
 
-/// Tokenizes `text`; `path` is only for error locations.
+/// Python's string prefixes (any case): `tokenize` takes a name of one of these right
+/// before a quote as part of the string.
+const STRING_PREFIXES: [&str; 8] = ["b", "r", "u", "f", "br", "rb", "fr", "rf"];
+
+/// Columns a tab advances to a multiple of, as `tokenize` counts indentation.
+const TAB_SIZE: usize = 8;
+
+/// Tokenizes `text`; `path` is only for error locations. Line ends are read as Python
+/// reads a file in text mode (`\r\n` and `\r` are line breaks).
 pub fn tokenize(text: &str, path: &Path) -> Result<Vec<Token>, ConfigError> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     Lexer {
         chars: text.chars().collect(),
         i: 0,
         pos: Pos { line: 1, column: 1 },
-        depth: 0,
+        brackets: Vec::new(),
+        indents: vec![0],
+        continued: false,
         path,
         tokens: Vec::new(),
     }
@@ -74,7 +102,12 @@ struct Lexer<'a> {
     chars: Vec<char>,
     i: usize,
     pos: Pos,
-    depth: usize,
+    /// The brackets open now and where each opened, for the error at the end.
+    brackets: Vec<Pos>,
+    /// Indentation columns of the enclosing blocks, as `tokenize` keeps them.
+    indents: Vec<usize>,
+    /// The last line ended with `\` (the next one continues the statement).
+    continued: bool,
     path: &'a Path,
     tokens: Vec<Token>,
 }
@@ -108,48 +141,24 @@ impl Lexer<'_> {
     }
 
     fn run(mut self) -> Result<Vec<Token>, ConfigError> {
-        while let Some(c) = self.peek(0) {
-            let (pos, start) = (self.pos, self.i);
-            match c {
-                ' ' | '\t' | '\r' | '\x0c' => {
-                    self.bump();
-                }
-                '#' => {
-                    while self.peek(0).is_some_and(|c| c != '\n') {
-                        self.bump();
-                    }
-                }
-                '\n' => {
-                    self.bump();
-                    if self.depth == 0 {
-                        self.push(Tok::Newline, pos, start);
-                    }
-                }
-                '\\' => {
-                    self.bump();
-                    if self.peek(0) == Some('\r') {
-                        self.bump();
-                    }
-                    if self.bump() != Some('\n') {
-                        return Err(self.error(pos, "expected a line break after `\\`"));
-                    }
-                }
-                '"' | '\'' => {
-                    let value = self.string(pos, false)?;
-                    self.push(Tok::Str(value), pos, start);
-                }
-                c if c.is_ascii_digit()
-                    || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) =>
-                {
-                    let tok = self.number(pos)?;
-                    self.push(tok, pos, start);
-                }
-                c if c.is_alphabetic() || c == '_' => self.name_or_prefixed_string(pos, start)?,
-                _ => self.operator(pos, start)?,
+        while self.peek(0).is_some() {
+            if self.brackets.is_empty() && !self.continued {
+                self.indentation()?;
             }
+            self.continued = false;
+            self.line()?;
+        }
+        if let Some(open) = self.brackets.last() {
+            return Err(self.error(
+                *open,
+                "this bracket is never closed (the file ends inside it)",
+            ));
+        }
+        if self.continued {
+            return Err(self.error(self.pos, "the file ends right after a `\\`"));
         }
         let pos = self.pos;
-        if self.depth == 0 && self.tokens.last().is_some_and(|t| t.tok != Tok::Newline) {
+        if self.tokens.last().is_some_and(|t| t.tok != Tok::Newline) {
             self.tokens.push(Token {
                 tok: Tok::Newline,
                 pos,
@@ -164,216 +173,281 @@ impl Lexer<'_> {
         Ok(self.tokens)
     }
 
-    fn operator(&mut self, pos: Pos, start: usize) -> Result<(), ConfigError> {
+    /// Checks a statement's first line's indentation as `tokenize` does: deeper opens
+    /// a block, shallower must return to an enclosing one. Blank and comment lines
+    /// do not count.
+    fn indentation(&mut self) -> Result<(), ConfigError> {
+        let mut column = 0;
+        let mut ahead = 0;
+        while let Some(c) = self.peek(ahead) {
+            match c {
+                ' ' => column += 1,
+                '\t' => column = (column / TAB_SIZE + 1) * TAB_SIZE,
+                '\x0c' => column = 0,
+                _ => break,
+            }
+            ahead += 1;
+        }
+        if matches!(self.peek(ahead), None | Some('#' | '\n')) {
+            return Ok(());
+        }
+        let innermost = *self.indents.last().unwrap_or(&0);
+        if column > innermost {
+            self.indents.push(column);
+        }
+        while column < *self.indents.last().unwrap_or(&0) {
+            self.indents.pop();
+        }
+        if column != *self.indents.last().unwrap_or(&0) {
+            let pos = Pos {
+                line: self.pos.line,
+                column: ahead + 1,
+            };
+            return Err(self.error(pos, "unindent does not match any outer indentation level"));
+        }
+        Ok(())
+    }
+
+    /// Tokenizes up to the end of the current line (of the last line of a string that
+    /// runs over several).
+    fn line(&mut self) -> Result<(), ConfigError> {
+        while let Some(c) = self.peek(0) {
+            let (pos, start) = (self.pos, self.i);
+            match c {
+                ' ' | '\t' | '\x0c' => {
+                    self.bump();
+                }
+                '#' => {
+                    while self.peek(0).is_some_and(|c| c != '\n') {
+                        self.bump();
+                    }
+                    self.push(Tok::Comment, pos, start);
+                }
+                '\n' => {
+                    self.bump();
+                    self.push(Tok::Newline, pos, start);
+                    return Ok(());
+                }
+                '\\' if self.peek(1) == Some('\n') => {
+                    self.bump();
+                    self.bump();
+                    self.continued = true;
+                    return Ok(());
+                }
+                '"' | '\'' => self.string(pos, start)?,
+                c if c.is_ascii_digit()
+                    || (c == '.' && self.peek(1).is_some_and(|d| d.is_ascii_digit())) =>
+                {
+                    self.number();
+                    self.push(Tok::Number, pos, start);
+                }
+                c if c.is_alphanumeric() || c == '_' => {
+                    while self
+                        .peek(0)
+                        .is_some_and(|c| c.is_alphanumeric() || c == '_')
+                    {
+                        self.bump();
+                    }
+                    let name: String = self.chars[start..self.i].iter().collect();
+                    let prefix = name.to_ascii_lowercase();
+                    if matches!(self.peek(0), Some('"' | '\''))
+                        && STRING_PREFIXES.contains(&prefix.as_str())
+                    {
+                        self.string(pos, start)?;
+                    } else {
+                        self.push(Tok::Name, pos, start);
+                    }
+                }
+                _ => self.operator(pos, start),
+            }
+        }
+        Ok(())
+    }
+
+    fn operator(&mut self, pos: Pos, start: usize) {
         let rest = &self.chars[self.i..];
-        let Some(op) = OPERATORS
-            .iter()
-            .find(|op| op.chars().zip(rest).filter(|(a, b)| a == *b).count() == op.len())
-        else {
-            let c = rest[0];
-            return Err(self.error(pos, format!("unexpected character `{c}`")));
+        let matched = OPERATORS.iter().find(|op| {
+            op.chars().count() <= rest.len() && op.chars().zip(rest).all(|(a, b)| a == *b)
+        });
+        let Some(op) = matched else {
+            self.bump();
+            self.push(Tok::Error, pos, start);
+            return;
         };
-        for _ in 0..op.len() {
+        for _ in 0..op.chars().count() {
             self.bump();
         }
         match *op {
-            "(" | "[" | "{" => self.depth += 1,
-            ")" | "]" | "}" => self.depth = self.depth.saturating_sub(1),
+            "(" | "[" | "{" => self.brackets.push(pos),
+            ")" | "]" | "}" => {
+                self.brackets.pop();
+            }
             _ => {}
         }
-        self.push(Tok::Op(op), pos, start);
-        Ok(())
+        self.push(Tok::Op, pos, start);
     }
 
-    fn name_or_prefixed_string(&mut self, pos: Pos, start: usize) -> Result<(), ConfigError> {
-        while self
-            .peek(0)
-            .is_some_and(|c| c.is_alphanumeric() || c == '_')
-        {
+    /// Reads Python's number pattern from here: an imaginary, float or integer
+    /// literal, tried in that order, as `tokenize` does.
+    fn number(&mut self) {
+        let rest: String = self.chars[self.i..].iter().take(256).collect();
+        let length = number_length(&rest);
+        for _ in 0..length.max(1) {
             self.bump();
         }
-        let name: String = self.chars[start..self.i].iter().collect();
-        let prefix = name.to_ascii_lowercase();
-        if matches!(self.peek(0), Some('"' | '\'')) && prefix.len() <= 2 {
-            if prefix.contains('b') {
-                return Err(self.error(pos, "bytes literals are not supported in config files"));
-            }
-            if prefix.contains('f') {
-                return Err(self.error(pos, "f-strings are not supported in config files"));
-            }
-            if matches!(prefix.as_str(), "r" | "u") {
-                let value = self.string(pos, prefix == "r")?;
-                self.push(Tok::Str(value), pos, start);
-                return Ok(());
-            }
-        }
-        self.push(Tok::Name(name), pos, start);
-        Ok(())
     }
 
-    fn number(&mut self, pos: Pos) -> Result<Tok, ConfigError> {
-        let start = self.i;
-        while let Some(c) = self.peek(0) {
-            let exponent_sign = matches!(c, '+' | '-')
-                && matches!(self.chars[self.i - 1], 'e' | 'E')
-                && !self.chars[start..self.i]
-                    .iter()
-                    .any(|c| matches!(c, 'x' | 'X'));
-            if c.is_alphanumeric() || c == '_' || c == '.' || exponent_sign {
-                self.bump();
-            } else {
-                break;
-            }
-        }
-        let text: String = self.chars[start..self.i].iter().collect();
-        parse_number(&text).map_err(|message| self.error(pos, message))
-    }
-
-    /// Reads a string literal starting at the opening quote.
-    fn string(&mut self, start: Pos, raw: bool) -> Result<String, ConfigError> {
-        let quote = self.bump().unwrap_or('"');
-        let triple = self.peek(0) == Some(quote) && self.peek(1) == Some(quote);
-        if triple {
-            self.bump();
+    /// Reads a string literal whose prefix starts at `start` and quote is here (a `\`
+    /// escapes the next character, a line break included). A single-quoted string not
+    /// closed on its line is, as in `tokenize`, an error token for its quote (the rest
+    /// of the line is read as more tokens).
+    fn string(&mut self, pos: Pos, start: usize) -> Result<(), ConfigError> {
+        while self.peek(0).is_some_and(|c| c != '"' && c != '\'') {
             self.bump();
         }
-        let unterminated = |lexer: &Self| {
-            let kind = if triple {
-                "triple-quoted string"
-            } else {
-                "string"
-            };
-            lexer.error(start, format!("unterminated {kind} literal"))
-        };
-        let mut out = String::new();
+        let quote = self.peek(0).unwrap_or('"');
+        let triple = self.peek(1) == Some(quote) && self.peek(2) == Some(quote);
+        let (quote_at, quote_pos) = (self.i, self.pos);
+        for _ in 0..if triple { 3 } else { 1 } {
+            self.bump();
+        }
         loop {
-            let here = self.pos;
-            match self.bump() {
-                None => return Err(unterminated(self)),
-                Some('\n') if !triple => return Err(unterminated(self)),
+            match self.peek(0) {
+                None | Some('\n') if !triple => {
+                    // `tokenize` gives up on the string: its quote becomes an error
+                    // token and the rest of the line is tokenized anew.
+                    self.i = quote_at;
+                    self.pos = quote_pos;
+                    if quote_at > start {
+                        self.push(Tok::Name, pos, start);
+                    }
+                    let (pos, start) = (self.pos, self.i);
+                    self.bump();
+                    self.push(Tok::Error, pos, start);
+                    return Ok(());
+                }
+                None => {
+                    return Err(self.error(pos, "the file ends inside this triple-quoted string"));
+                }
+                Some('\\') => {
+                    self.bump();
+                    self.bump();
+                }
                 Some(c) if c == quote => {
                     if !triple {
-                        return Ok(out);
+                        self.bump();
+                        break;
                     }
-                    if self.peek(0) == Some(quote) && self.peek(1) == Some(quote) {
+                    if self.peek(1) == Some(quote) && self.peek(2) == Some(quote) {
                         self.bump();
                         self.bump();
-                        return Ok(out);
+                        self.bump();
+                        break;
                     }
-                    out.push(c);
+                    self.bump();
                 }
-                Some('\\') if raw => {
-                    out.push('\\');
-                    match self.bump() {
-                        Some(c) => out.push(c),
-                        None => return Err(unterminated(self)),
-                    }
+                Some(_) => {
+                    self.bump();
                 }
-                Some('\\') => self.escape(here, &mut out)?,
-                Some(c) => out.push(c),
             }
         }
-    }
-
-    /// Decodes the escape after a backslash at `pos`, as Python does (unknown escapes
-    /// keep the backslash).
-    fn escape(&mut self, pos: Pos, out: &mut String) -> Result<(), ConfigError> {
-        let Some(c) = self.bump() else {
-            return Ok(());
-        };
-        let simple = match c {
-            '\n' => Some(None),
-            '\\' | '\'' | '"' => Some(Some(c)),
-            'a' => Some(Some('\x07')),
-            'b' => Some(Some('\x08')),
-            'f' => Some(Some('\x0c')),
-            'n' => Some(Some('\n')),
-            'r' => Some(Some('\r')),
-            't' => Some(Some('\t')),
-            'v' => Some(Some('\x0b')),
-            _ => None,
-        };
-        if let Some(decoded) = simple {
-            out.extend(decoded);
-            return Ok(());
-        }
-        let (radix, max, exact) = match c {
-            '0'..='7' => (8, 3, false),
-            'x' => (16, 2, true),
-            'u' => (16, 4, true),
-            'U' => (16, 8, true),
-            'N' => return Err(self.error(pos, "`\\N{...}` escapes are not supported")),
-            _ => {
-                out.push('\\');
-                out.push(c);
-                return Ok(());
-            }
-        };
-        let mut digits = String::new();
-        if radix == 8 {
-            digits.push(c);
-        }
-        while digits.len() < max && self.peek(0).is_some_and(|d| d.is_digit(radix)) {
-            digits.extend(self.bump());
-        }
-        let decoded = u32::from_str_radix(&digits, radix)
-            .ok()
-            .filter(|_| !exact || digits.len() == max)
-            .and_then(char::from_u32);
-        match decoded {
-            Some(ch) => {
-                out.push(ch);
-                Ok(())
-            }
-            None => Err(self.error(
-                pos,
-                format!("invalid `\\{c}` escape: expected {max} hex digits"),
-            )),
-        }
+        self.push(Tok::Str, pos, start);
+        Ok(())
     }
 }
 
-/// Interprets a numeric literal with Python's rules.
-fn parse_number(text: &str) -> Result<Tok, String> {
-    let invalid = || format!("invalid number literal `{text}`");
-    if text.ends_with('_') || text.contains("__") || text.contains("_.") || text.contains("._") {
-        return Err(invalid());
-    }
-    let digits = text.replace('_', "");
-    let lower = digits.to_ascii_lowercase();
-    if lower.ends_with('j') {
-        return Err("complex numbers are not supported in config files".to_owned());
-    }
-    let based = [("0x", 16), ("0o", 8), ("0b", 2)]
-        .into_iter()
-        .find(|(prefix, _)| lower.starts_with(prefix));
-    if let Some((prefix, radix)) = based {
-        return i64::from_str_radix(&lower[prefix.len()..], radix)
-            .map(Tok::Int)
-            .map_err(|e| int_error(text, &e).unwrap_or_else(invalid));
-    }
-    if lower.contains(['.', 'e']) {
-        return match lower.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(Tok::Float(f)),
-            Ok(_) => Err(format!("float literal `{text}` is out of range")),
-            Err(_) => Err(invalid()),
+/// How many characters of `text` Python's number pattern takes (`Imagnumber`, then
+/// `Floatnumber`, then `Intnumber` of `tokenize`, first alternative that matches).
+fn number_length(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    // Digits of `class` with single `_` between them, from `at`; their end, if any.
+    let digits = |at: usize, class: fn(u8) -> bool| -> Option<usize> {
+        let mut end = at;
+        if !bytes.get(end).copied().is_some_and(class) {
+            return None;
+        }
+        end += 1;
+        loop {
+            match (bytes.get(end), bytes.get(end + 1)) {
+                (Some(&c), _) if class(c) => end += 1,
+                (Some(b'_'), Some(&c)) if class(c) => end += 2,
+                _ => return Some(end),
+            }
+        }
+    };
+    let decimal = |at| digits(at, |c: u8| c.is_ascii_digit());
+    let exponent = |at: usize| -> Option<usize> {
+        if !matches!(bytes.get(at), Some(b'e' | b'E')) {
+            return None;
+        }
+        let sign = usize::from(matches!(bytes.get(at + 1), Some(b'+' | b'-')));
+        decimal(at + 1 + sign)
+    };
+    let point_float = || -> Option<usize> {
+        let end = match decimal(0) {
+            Some(end) if bytes.get(end) == Some(&b'.') => decimal(end + 1).unwrap_or(end + 1),
+            Some(_) => return None,
+            None if bytes.first() == Some(&b'.') => decimal(1)?,
+            None => return None,
         };
+        Some(exponent(end).unwrap_or(end))
+    };
+    let exp_float = || exponent(decimal(0)?);
+    let float = || point_float().or_else(exp_float);
+    let imaginary = |end: usize| matches!(bytes.get(end), Some(b'j' | b'J')).then_some(end + 1);
+    if let Some(end) = decimal(0)
+        .and_then(imaginary)
+        .or_else(|| float().and_then(imaginary))
+    {
+        return end;
     }
-    if lower.len() > 1 && lower.starts_with('0') && lower.chars().any(|c| c != '0') {
-        return Err(format!(
-            "leading zeros are not allowed in `{text}`; use 0o for octal"
-        ));
+    if let Some(end) = float() {
+        return end;
     }
-    lower
-        .parse::<i64>()
-        .map(Tok::Int)
-        .map_err(|e| int_error(text, &e).unwrap_or_else(invalid))
+    let based = |marks: [u8; 2], class: fn(u8) -> bool| -> Option<usize> {
+        if bytes.first() != Some(&b'0') || !bytes.get(1).is_some_and(|m| marks.contains(m)) {
+            return None;
+        }
+        let underscore = usize::from(bytes.get(2) == Some(&b'_'));
+        digits(2 + underscore, class)
+    };
+    based(*b"xX", |c| c.is_ascii_hexdigit())
+        .or_else(|| based(*b"bB", |c| matches!(c, b'0' | b'1')))
+        .or_else(|| based(*b"oO", |c| matches!(c, b'0'..=b'7')))
+        .or_else(|| {
+            if bytes.first() == Some(&b'0') {
+                digits(0, |c| c == b'0')
+            } else {
+                decimal(0)
+            }
+        })
+        .unwrap_or(0)
 }
 
-fn int_error(text: &str, error: &std::num::ParseIntError) -> Option<String> {
-    matches!(
-        error.kind(),
-        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow
-    )
-    .then(|| format!("integer `{text}` does not fit in 64 bits"))
+#[cfg(test)]
+mod tests {
+    use super::number_length;
+
+    #[test]
+    fn numbers_end_where_pythons_tokenizer_ends_them() {
+        for (text, taken) in [
+            ("123", "123"),
+            ("1_000", "1_000"),
+            ("1__0", "1"),
+            ("007", "00"),
+            ("0x1F", "0x1F"),
+            ("0x_1", "0x_1"),
+            ("1e5", "1e5"),
+            ("1.5e-3x", "1.5e-3"),
+            ("1.", "1."),
+            (".5", ".5"),
+            ("1.2.3", "1.2"),
+            ("5j", "5j"),
+            ("1.5J", "1.5J"),
+            ("1e", "1"),
+            ("0b102", "0b10"),
+        ] {
+            assert_eq!(&text[..number_length(text)], taken, "{text}");
+        }
+    }
 }

@@ -46,6 +46,38 @@ impl Value {
         }
     }
 
+    /// Whether Python can hash it, so it may be a dict key: scalars, and tuples of
+    /// hashable values.
+    pub fn is_hashable(&self) -> bool {
+        match self {
+            Self::List(_) | Self::Dict(_) => false,
+            Self::Tuple(items) => items.iter().all(Self::is_hashable),
+            _ => true,
+        }
+    }
+
+    /// Python's `==` on hashable values: numbers compare by value across `bool`, `int`
+    /// and `float` (so `{1: 'a', True: 'b'}` has one key), tuples item by item.
+    pub fn py_eq(&self, other: &Value) -> bool {
+        let number = |value: &Value| match value {
+            Self::Bool(b) => Some(f64::from(u8::from(*b))),
+            Self::Int(i) => Some(*i as f64),
+            Self::Float(f) => Some(*f),
+            _ => None,
+        };
+        match (self, other) {
+            (Self::Int(a), Self::Int(b)) => a == b,
+            (Self::Tuple(a), Self::Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y))
+            }
+            _ => match (number(self), number(other)) {
+                (Some(a), Some(b)) => a == b,
+                (None, None) => self == other,
+                _ => false,
+            },
+        }
+    }
+
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -21,15 +21,11 @@ fn syntax_errors_are_located() {
     let cases: &[(&str, &str)] = &[
         (
             "x = \n",
-            "bad.conf:1:5: expected a value, found end of line",
+            "bad.conf:2:1: expected a value, found end of file",
         ),
         (
             "x = [1, 2\ny = 3\n",
-            "bad.conf:2:1: expected `,` or `]`, found `y` (is the `[` at 1:5 closed?)",
-        ),
-        (
-            "x = [1,\n  2\n",
-            "bad.conf:3:1: expected `,` or `]`, found end of file (the `[` at 1:5 is never closed)",
+            "bad.conf:1:5: this bracket is never closed (the file ends inside it)",
         ),
         (
             "x = {'a' 1}\n",
@@ -37,16 +33,19 @@ fn syntax_errors_are_located() {
         ),
         (
             "x = {'a', 'b'}\n",
-            "bad.conf:1:6: set literals are not supported; a dict needs `key: value`",
+            "bad.conf:1:9: expected `:` after the dict key, found `,`",
         ),
-        ("x = 'abc\n", "bad.conf:1:5: unterminated string literal"),
+        (
+            "x = 'abc\n",
+            "bad.conf:1:5: expected a value, found a quote whose string does not end on its line",
+        ),
         (
             "a = 1\nx = '''never\nclosed\n",
-            "bad.conf:2:5: unterminated triple-quoted string literal",
+            "bad.conf:2:5: the file ends inside this triple-quoted string",
         ),
         (
             "x = 1 2\n",
-            "bad.conf:1:7: expected end of line, found number `2`",
+            "bad.conf:1:7: expected an option name, found number `2`",
         ),
         (
             "x == 1\n",
@@ -54,27 +53,31 @@ fn syntax_errors_are_located() {
         ),
         (
             "x = 1 - 2\n",
-            "bad.conf:1:7: operator `-` is not supported; only `+` and `%` are",
+            "bad.conf:1:7: expected an option name, found `-`: kobo's parser (what pungi-koji reads configs with) has no operators but `\"...\" % value` right after a string, and a value ends before a `,` outside brackets",
+        ),
+        (
+            "x = 'a' + 1\n",
+            "bad.conf:1:9: expected an option name, found `+`: kobo's parser (what pungi-koji reads configs with) has no operators but `\"...\" % value` right after a string, and a value ends before a `,` outside brackets",
+        ),
+        (
+            "x = 1, 2\n",
+            "bad.conf:1:6: expected an option name, found `,`: kobo's parser (what pungi-koji reads configs with) has no operators but `\"...\" % value` right after a string, and a value ends before a `,` outside brackets",
         ),
         (
             "x = len('a')\n",
-            "bad.conf:1:8: function calls are not supported",
+            "bad.conf:1:8: expected an option name, found `(`",
         ),
         (
             "import os\n",
-            "bad.conf:1:1: `import` is not supported; include another config with `from <file> import *`",
+            "bad.conf:1:1: expected an option name, found keyword `import`",
         ),
         (
             "x = os.path\n",
-            "bad.conf:1:7: attribute access is not supported",
+            "bad.conf:1:7: expected an option name, found `.`",
         ),
         (
             "x = y\n",
             "bad.conf:1:5: name `y` is not defined (names must be assigned before use)",
-        ),
-        (
-            "x = 'a' + 1\n",
-            "bad.conf:1:9: unsupported operand types for +: 'str' and 'int'",
         ),
         (
             "x = '%s %s' % ('a',)\n",
@@ -90,24 +93,27 @@ fn syntax_errors_are_located() {
         ),
         (
             "x = 012\n",
-            "bad.conf:1:5: leading zeros are not allowed in `012`; use 0o for octal",
+            "bad.conf:1:6: expected an option name, found number `12`",
         ),
         (
             "x = 1j\n",
-            "bad.conf:1:5: complex numbers are not supported in config files",
+            "bad.conf:1:5: number `1j` is not a decimal integer: kobo reads a number with a `.` as a float and any other as a decimal integer",
         ),
         (
-            "x = b'bytes'\n",
-            "bad.conf:1:5: bytes literals are not supported in config files",
+            "x = 0x1F\n",
+            "bad.conf:1:5: number `0x1F` is not a decimal integer: kobo reads a number with a `.` as a float and any other as a decimal integer",
         ),
         (
-            "x = f'{y}'\n",
-            "bad.conf:1:5: f-strings are not supported in config files",
+            "x = 1e5\n",
+            "bad.conf:1:5: number `1e5` is not a decimal integer: kobo reads a number with a `.` as a float and any other as a decimal integer",
         ),
-        ("x = 1 $\n", "bad.conf:1:7: unexpected character `$`"),
+        (
+            "x = 1 $\n",
+            "bad.conf:1:7: expected an option name, found unexpected character `$`",
+        ),
         (
             "x = 1 \\ 2\n",
-            "bad.conf:1:7: expected a line break after `\\`",
+            "bad.conf:1:7: expected an option name, found unexpected character `\\\\`",
         ),
         (
             "_private = 1\n",
@@ -118,16 +124,12 @@ fn syntax_errors_are_located() {
             "bad.conf:1:1: expected an option name, found keyword `class`",
         ),
         (
-            "x = lambda: 1\n",
-            "bad.conf:1:5: expected a value, found keyword `lambda`",
-        ),
-        (
-            "x = '\\xZZ'\n",
-            "bad.conf:1:6: invalid `\\x` escape: expected 2 hex digits",
-        ),
-        (
             "x = {[1]: 2}\n",
-            "bad.conf:1:6: dict keys must be strings, numbers, booleans or None, not list",
+            "bad.conf:1:6: expected a dict key (a string, number or name), found `[`",
+        ),
+        (
+            "x = []\ny = {x: 2}\n",
+            "bad.conf:2:6: a list cannot be a dict key (it is not hashable)",
         ),
         (
             "from import *\n",
@@ -138,12 +140,16 @@ fn syntax_errors_are_located() {
             "bad.conf:2:3: expected an option name, found `[`",
         ),
         (
-            "x = -'a'\n",
-            "bad.conf:1:5: bad operand type for unary -: 'str'",
+            "x = 1\n    y = 2\n  z = 3\n",
+            "bad.conf:3:3: unindent does not match any outer indentation level",
         ),
         (
-            "x = 'é' + undefined_name\n",
-            "bad.conf:1:11: name `undefined_name` is not defined (names must be assigned before use)",
+            "x = -'a'\n",
+            "bad.conf:1:6: expected a number after `-`, found a string",
+        ),
+        (
+            "x = [1\\\n",
+            "bad.conf:1:5: this bracket is never closed (the file ends inside it)",
         ),
     ];
     for (text, expected) in cases {
@@ -192,7 +198,7 @@ fn errors_inside_includes_name_the_included_file() {
     std::fs::write(&path, "from base import *\n").unwrap();
     let error = load(&path).unwrap_err();
     assert_eq!(error.path, dir.path().join("base.conf"));
-    assert_eq!((error.line, error.column), (3, 1));
+    assert_eq!((error.line, error.column), (2, 10));
     let missing_name = dir.path().join("named.conf");
     std::fs::write(&missing_name, "from base import ok, nope\n").unwrap();
     std::fs::write(dir.path().join("base.conf"), "ok = 1\n").unwrap();

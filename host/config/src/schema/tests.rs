@@ -244,17 +244,6 @@ fn problems_in_included_files_point_there() {
     );
 }
 
-#[test]
-fn element_positions_survive_concatenation() {
-    let report = report(
-        "common = [\n    ('^Server$', {'*': ['a']}),\n]\nfilter_packages = common + [\n    ('^Work', {'*': 7}),\n]\n",
-    );
-    assert_eq!(
-        lines(&report),
-        ["12:21: error: `filter_packages[1][1]['*']`: expected list of strings, found int 7",]
-    );
-}
-
 /// `docs/configuration.md` holds the reference generated from the table; run with
 /// `UPDATE_DOCS=1` to regenerate it after changing the table.
 #[test]
