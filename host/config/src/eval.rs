@@ -294,13 +294,13 @@ fn eval(expr: &Expr, options: &Options, path: &Path) -> Result<(Value, ValuePos)
                 // override; one of another type that Python calls equal (`1`, `1.0`,
                 // `True`) replaces the value and keeps the first key, as a dict does.
                 let same = dict.iter().position(|(k, _)| k.py_eq(&key));
-                if let Some(index) = same {
-                    if dict[index].0.type_name() == key.type_name() {
-                        return Err(error(
-                            key_expr.pos,
-                            format!("duplicate dict key {}", crate::pyrepr::repr(&key)),
-                        ));
-                    }
+                if let Some(index) = same
+                    && dict[index].0.type_name() == key.type_name()
+                {
+                    return Err(error(
+                        key_expr.pos,
+                        format!("duplicate dict key {}", crate::pyrepr::repr(&key)),
+                    ));
                 }
                 let (value, value_pos) = eval(value_expr, options, path)?;
                 match same {
