@@ -35,7 +35,9 @@ pub fn format(template: &str, args: &Value) -> Result<String, String> {
         };
         out.push_str(&spec.render(value)?);
     }
-    let mapping = matches!(args, Value::Dict(_));
+    // Python skips this check for anything with `__getitem__` that is not a tuple or
+    // a string (`PyMapping_Check`): a dict, and a list too (`'x' % []` is `'x'`).
+    let mapping = matches!(args, Value::Dict(_) | Value::List(_));
     if used < positional.len() && !mapping {
         return Err("not all arguments converted during string formatting".to_owned());
     }
@@ -364,6 +366,7 @@ mod tests {
         assert_eq!(format("[%s]", &s("x")).unwrap(), "[x]");
         assert_eq!(format("%r", &s("x")).unwrap(), "'x'");
         assert_eq!(format("%s", &Value::List(vec![s("a")])).unwrap(), "['a']");
+        assert_eq!(format("x", &Value::List(vec![s("a")])).unwrap(), "x");
     }
 
     #[test]
