@@ -18,11 +18,13 @@ pub fn format(template: &str, args: &Value) -> Result<String, String> {
             out.push(c);
             continue;
         }
-        let spec = Spec::parse(&mut chars)?;
-        if spec.conversion == '%' {
+        // Only `%%` is a literal `%`: one after a key, flag, width or precision is a
+        // conversion Python refuses, once it has taken its argument.
+        if chars.next_if_eq(&'%').is_some() {
             out.push('%');
             continue;
         }
+        let spec = Spec::parse(&mut chars)?;
         let value = match &spec.key {
             Some(key) => lookup(args, key)?,
             None => {
@@ -430,5 +432,13 @@ mod tests {
             "unsupported format character 'q' (0x71)"
         );
         assert_eq!(format("%", &one).unwrap_err(), "incomplete format");
+        assert_eq!(
+            format("%.%", &Value::Tuple(vec![])).unwrap_err(),
+            "not enough arguments for format string"
+        );
+        assert_eq!(
+            format("%(a)%", &Value::Dict(vec![(s("a"), one.clone())])).unwrap_err(),
+            "unsupported format character '%' (0x25)"
+        );
     }
 }
