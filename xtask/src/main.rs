@@ -8,13 +8,15 @@
 //! - `bench`: whole composes at several sizes against native runs and baselines;
 //! - `bench-gather`, `bench-flood`: Gather at 70,000 packages; a phase flooding denied calls;
 //! - `bench-koji`: Pkgset downloading a Koji tag from the test hub, against curl;
-//! - `fuzz`: the cargo-fuzz targets of the parsers of untrusted input.
+//! - `fuzz`: the cargo-fuzz targets of the parsers of untrusted input;
+//! - `dist`: the release tarball and RPM.
 
 mod bench;
 mod bench_flood;
 mod bench_gather;
 mod bench_koji;
 mod custom_demo;
+mod dist;
 mod fuzz;
 mod measure;
 mod steps;
@@ -59,6 +61,8 @@ enum Command {
     /// Pkgset from the test hub's demo tag (downloads from its topurl) against curl
     /// fetching the same files, with the hub as it answered before and now.
     BenchKoji,
+    /// Build the release tarball (an install prefix) and the RPM, in target/dist.
+    Dist,
     /// Fuzz the parsers (cargo-fuzz, fuzz/): each target in turn, or only TARGET.
     Fuzz {
         /// Seconds per target.
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::BenchFlood => bench_flood::bench_flood(),
         Command::BenchKoji => bench_koji::bench_koji(),
         Command::Fuzz { time, target } => fuzz::fuzz(time, target.as_deref()),
+        Command::Dist => dist::dist(steps::Profile::Release).map(drop),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

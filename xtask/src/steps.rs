@@ -88,7 +88,7 @@ pub enum Profile {
 }
 
 impl Profile {
-    fn dir(self) -> &'static str {
+    pub fn dir(self) -> &'static str {
         match self {
             Profile::Release => "release",
             Profile::Dev => "debug",
@@ -145,6 +145,8 @@ const COMPOSE_FILES: &[Provided] = &[
 /// What the tests and benchmarks check our output with (and compare against).
 const CHECK_TOOLS: &[Provided] = &[
     ("rpm", "rpm"),
+    // `cargo xtask dist` builds the RPM with it (the tests install what it makes).
+    ("rpmbuild", "rpm"),
     ("createrepo_c", "createrepo-c"),
     ("dnf", "dnf"),
     ("xmllint", "libxml2-utils"),
@@ -328,7 +330,8 @@ fn python_venv() -> anyhow::Result<PathBuf> {
 
 pub fn test(args: &[String]) -> anyhow::Result<()> {
     ensure_debian_tools(true)?;
-    build(Profile::Dev)?;
+    // The tarball and RPM of this build, which `tests/tests/dist.rs` installs.
+    let dist = crate::dist::dist(Profile::Dev)?;
     let python = python_venv()?;
     run(cargo()
         .args([
@@ -341,6 +344,8 @@ pub fn test(args: &[String]) -> anyhow::Result<()> {
         .args(PHASE_CRATES.iter().flat_map(|p| ["--exclude", p]))
         .env("PUNGI_WASM_PHASES", phases_dir())
         .env("PUNGI_TEST_PYTHON", python)
+        .env("PUNGI_DIST_TARBALL", dist.tarball)
+        .env("PUNGI_DIST_RPM", dist.rpm)
         .env(
             "PUNGI_WASM_BIN",
             target_dir().join(Profile::Dev.dir()).join("pungi-wasm"),

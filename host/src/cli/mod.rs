@@ -7,6 +7,7 @@ mod config_dump;
 pub mod inputs;
 mod key_cmd;
 mod koji_event;
+mod man_pages;
 mod phase_cmd;
 mod phase_new;
 mod pyjson;
@@ -54,6 +55,9 @@ enum Command {
     /// Make the keys a compose is signed with.
     #[command(subcommand)]
     Key(key_cmd::KeyCommand),
+    /// Write the man pages into DIR (for packagers).
+    #[command(hide = true)]
+    GenerateMan { dir: std::path::PathBuf },
 }
 
 /// Parses the command line, runs the command and turns errors into a message and exit
@@ -68,6 +72,9 @@ pub fn main() -> ExitCode {
         Command::Audit(command) => audit_cmd::run(command),
         Command::Phase(command) => phase_cmd::run(command),
         Command::Key(command) => key_cmd::run(command),
+        Command::GenerateMan { dir } => {
+            man_pages::run(<Cli as clap::CommandFactory>::command(), &dir)
+        }
     };
     match result {
         Ok(code) => code,

@@ -11,8 +11,11 @@ impl PhaseCatalog {
         PhaseCatalog { dir }
     }
 
-    /// The default directory: `$PUNGI_WASM_PHASES`, else `phases/` beside the executable,
-    /// else the workspace's `target/wasm32-wasip2/release` (a development checkout).
+    /// The default directory: `$PUNGI_WASM_PHASES`; else where an install puts them,
+    /// `../share/pungi-wasm/phases` from the executable (`/usr/bin` and
+    /// `/usr/share/pungi-wasm/phases` for the RPM, any prefix for the tarball); else
+    /// `phases/` beside the executable; else the workspace's
+    /// `target/wasm32-wasip2/release` (a development checkout).
     pub fn default_dir() -> PathBuf {
         if let Some(dir) = std::env::var_os("PUNGI_WASM_PHASES") {
             return PathBuf::from(dir);
@@ -21,11 +24,11 @@ impl PhaseCatalog {
             .ok()
             .and_then(|exe| exe.parent().map(Path::to_path_buf))
             .unwrap_or_default();
-        let beside = exe_dir.join("phases");
-        if beside.is_dir() {
-            return beside;
-        }
-        exe_dir.join("../wasm32-wasip2/release")
+        ["../share/pungi-wasm/phases", "phases"]
+            .into_iter()
+            .map(|dir| exe_dir.join(dir))
+            .find_map(|dir| dir.canonicalize().ok().filter(|dir| dir.is_dir()))
+            .unwrap_or_else(|| exe_dir.join("../wasm32-wasip2/release"))
     }
 
     pub fn dir(&self) -> &Path {
