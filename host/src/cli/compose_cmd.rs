@@ -69,6 +69,9 @@ pub struct ComposeArgs {
     /// A CI compose (ID suffix .ci).
     #[arg(long, group = "kind")]
     ci: bool,
+    /// A development compose (ID suffix .d).
+    #[arg(long, group = "kind")]
+    development: bool,
     /// Leave out a phase (repeatable). init and pkgset cannot be skipped.
     #[arg(long, value_name = "PHASE")]
     skip_phase: Vec<String>,
@@ -125,6 +128,10 @@ pub struct ComposeArgs {
     /// this build has none and records them in the compose's log.
     #[arg(long, value_name = "COMPOSE_ID")]
     parent_compose_id: Vec<String>,
+    /// The compose this one respins, for a Compose Tracking Service; this build has
+    /// none and records it in the compose's log.
+    #[arg(long, value_name = "COMPOSE_ID")]
+    respin_of: Option<String>,
     /// Print the compose directory (`Compose dir: DIR`) before the compose runs.
     #[arg(long)]
     print_output_dir: bool,
@@ -141,6 +148,8 @@ impl ComposeArgs {
             ComposeType::Test
         } else if self.ci {
             ComposeType::Ci
+        } else if self.development {
+            ComposeType::Development
         } else {
             ComposeType::Production
         }
@@ -296,6 +305,9 @@ fn compose(
             "parent composes: {} (no Compose Tracking Service here to register them with)",
             args.parent_compose_id.join(", ")
         );
+    }
+    if let Some(respun) = &args.respin_of {
+        tracing::info!("respin of {respun} (no Compose Tracking Service here to register it with)");
     }
     // Pungi's copy of the resolved config, which `config dump COMPOSE_DIR` reads back.
     let dump = serde_json::Value::Object(prepared.facts.config.clone());

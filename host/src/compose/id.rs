@@ -8,6 +8,7 @@ pub enum ComposeType {
     Nightly,
     Test,
     Ci,
+    Development,
 }
 
 impl ComposeType {
@@ -18,6 +19,7 @@ impl ComposeType {
             ComposeType::Nightly => "nightly",
             ComposeType::Test => "test",
             ComposeType::Ci => "ci",
+            ComposeType::Development => "development",
         }
     }
 
@@ -27,6 +29,7 @@ impl ComposeType {
             ComposeType::Nightly => ".n",
             ComposeType::Test => ".t",
             ComposeType::Ci => ".ci",
+            ComposeType::Development => ".d",
         }
     }
 }
@@ -44,8 +47,8 @@ pub struct ComposeId {
 }
 
 impl ComposeId {
-    /// Everything before the respin number; composes sharing it are respins of each other.
-    /// The ID without its respin: what composes of the same day and kind share.
+    /// The ID without its respin: what composes of the same day and kind share, so
+    /// composes sharing it are respins of each other.
     pub fn stem(&self) -> String {
         let release_type = match self.release_type.as_str() {
             "ga" => String::new(),
@@ -153,6 +156,10 @@ mod tests {
         assert_eq!(
             id(ComposeType::Test, "updates").to_string(),
             "Demo-1.0-updates-20261123.t.0"
+        );
+        assert_eq!(
+            id(ComposeType::Development, "ga").to_string(),
+            "Demo-1.0-20261123.d.0"
         );
     }
 
