@@ -74,3 +74,66 @@ fn options_markdown_is_the_documented_reference() {
         "docs/configuration.md is stale"
     );
 }
+
+/// `--schema-override`, as `pungi-config-validate` takes it: the options it redefines
+/// are checked against its JSON Schema instead of ours, and are never unknown.
+#[test]
+fn a_schema_override_redefines_the_options_it_names() {
+    let top = tempfile::tempdir().unwrap();
+    let corpus = workspace().join("tests/configs");
+    for file in [
+        "minimal/minimal.conf",
+        "minimal/variants.xml",
+        "shared/comps.xml",
+    ] {
+        let copy = top.path().join(file);
+        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        std::fs::copy(corpus.join(file), copy).unwrap();
+    }
+    let dir = top.path().join("minimal");
+    let config = dir.join("minimal.conf");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text + "site_mirror = 5\ncreaterepo_checksum = 'crc32'\n",
+    )
+    .unwrap();
+    let overrides = dir.join("site.json");
+    std::fs::write(
+        &overrides,
+        r#"{"properties": {"site_mirror": {"type": "string"},
+                           "createrepo_checksum": {"enum": ["crc32", "sha256"]}}}"#,
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["config", "validate", config.to_str().unwrap()];
+        args.extend(extra);
+        let output = run_pungi(&args, cache.path());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+
+    let plain = run(&[]);
+    assert!(plain.contains("unknown option `site_mirror`"), "{plain}");
+    assert!(plain.contains("`createrepo_checksum`"), "{plain}");
+
+    let overridden = run(&["--schema-override", overrides.to_str().unwrap()]);
+    let lines: Vec<&str> = overridden.lines().collect();
+    assert_eq!(
+        lines[..lines.len() - 1],
+        [format!(
+            "{}:{}:1: error: `site_mirror`: 5 is not of type \"string\" (schema override)",
+            config.display(),
+            text_lines(&config) - 1
+        )],
+        "{overridden}"
+    );
+    assert!(
+        overridden.ends_with("1 error, 0 warnings\n"),
+        "{overridden}"
+    );
+}
+
+fn text_lines(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path).unwrap().lines().count()
+}

@@ -8,7 +8,7 @@ use pungi_comps::Comps;
 use crate::comps::load_comps;
 use crate::error::ConfigErrors;
 use crate::load::LoadedConfig;
-use crate::schema::{Diagnostic, Report, Severity, validate};
+use crate::schema::{Diagnostic, Report, Severity, validate_except};
 use crate::value::Value;
 use crate::variants::{Variants, load_variants};
 
@@ -25,7 +25,16 @@ pub struct Checked {
 
 /// Validates `config` and reads the variants and comps files it names.
 pub fn check_files(config: &LoadedConfig) -> Checked {
-    let mut report = validate(config);
+    check_files_except(config, &std::collections::BTreeSet::new())
+}
+
+/// [`check_files`], leaving the options in `replaced` to the caller's own check (see
+/// [`crate::schema::validate_except`]).
+pub fn check_files_except(
+    config: &LoadedConfig,
+    replaced: &std::collections::BTreeSet<String>,
+) -> Checked {
+    let mut report = validate_except(config, replaced);
     let mut found = Vec::new();
     let variants = named_file(config, "variants_file", &mut found)
         .and_then(|path| keep(load_variants(&path), &mut found));

@@ -6,6 +6,7 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressDrawTarget};
 
 use super::inputs::read_inputs;
+use super::schema_override::SchemaOverrides;
 use super::{koji_event, pyjson};
 use crate::attest::{Attestor, ComposeInputs, Signer};
 use crate::capabilities::command;
@@ -132,6 +133,10 @@ pub struct ComposeArgs {
     /// none and records it in the compose's log.
     #[arg(long, value_name = "COMPOSE_ID")]
     respin_of: Option<String>,
+    /// A JSON Schema laid over the option schema (repeatable), as
+    /// `pungi-config-validate --schema-override` takes it (see docs/configuration.md).
+    #[arg(long, value_name = "FILE")]
+    schema_override: Vec<PathBuf>,
     /// Print the compose directory (`Compose dir: DIR`) before the compose runs.
     #[arg(long)]
     print_output_dir: bool,
@@ -181,7 +186,7 @@ fn compose(
         Some(path) => Policy::stock_with_overrides(path)?,
         None => Policy::stock(),
     };
-    let mut inputs = read_inputs(&args.config)?;
+    let mut inputs = read_inputs(&args.config, &SchemaOverrides::load(&args.schema_override)?)?;
     if let Some(spec) = &args.koji_event {
         let event = koji_event::parse(spec)?;
         inputs.options.insert("koji_event".into(), event.into());

@@ -2,8 +2,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use pungi_config::load;
 use pungi_config::schema::{Diagnostic, OPTIONS, Report, options_markdown};
-use pungi_config::{check_files, load};
+
+use super::schema_override::SchemaOverrides;
 
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -12,6 +14,10 @@ pub enum ConfigCommand {
     Validate {
         /// The Pungi config file.
         config: PathBuf,
+        /// A JSON Schema laid over the option schema (repeatable), as
+        /// `pungi-config-validate --schema-override` takes it (see docs/configuration.md).
+        #[arg(long, value_name = "FILE")]
+        schema_override: Vec<PathBuf>,
     },
     /// Print a config resolved, as `pungi-config-dump` does: every option, Pungi's
     /// defaults filled in, as JSON with sorted keys. Exits 1 on a schema error.
@@ -36,7 +42,10 @@ pub enum ConfigCommand {
 
 pub fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ConfigCommand::Validate { config } => Ok(validate(&config)),
+        ConfigCommand::Validate {
+            config,
+            schema_override,
+        } => validate(&config, &SchemaOverrides::load(&schema_override)?),
         ConfigCommand::Dump {
             source,
             freeze_event,
@@ -56,9 +65,9 @@ pub fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Validates like `pungi-config-validate`: everything at once, then a summary.
-fn validate(config: &std::path::Path) -> ExitCode {
+fn validate(config: &std::path::Path, overrides: &SchemaOverrides) -> anyhow::Result<ExitCode> {
     let report = match load(config) {
-        Ok(loaded) => check_files(&loaded).report,
+        Ok(loaded) => overrides.check(&loaded)?.report,
         Err(error) => Report {
             diagnostics: vec![Diagnostic::from_error(error)],
             defaults: Vec::new(),
@@ -68,9 +77,9 @@ fn validate(config: &std::path::Path) -> ExitCode {
         println!("{diagnostic}");
     }
     println!("{}: {}", config.display(), report.summary());
-    if report.has_errors() {
+    Ok(if report.has_errors() {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
-    }
+    })
 }

@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use pungi_config::{Origins, Variant, check_files, load};
+use pungi_config::{Origins, Variant, load};
 use serde_json::{Map, Value};
 
+use super::schema_override::SchemaOverrides;
 use crate::capabilities::compose::{GroupFact, VariantFact};
 
 /// A compose config read and checked, with its variants.
@@ -48,9 +49,9 @@ impl Inputs {
 /// Parses and validates `path` and the files it names. Errors (all of them, each with
 /// file, line and column) stop here, before a compose writes anything; warnings go to
 /// stderr. Options left out get Pungi's defaults so phases see what Pungi's would.
-pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
+pub fn read_inputs(path: &Path, overrides: &SchemaOverrides) -> anyhow::Result<Inputs> {
     let loaded = load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let checked = check_files(&loaded);
+    let checked = overrides.check(&loaded)?;
     let report = checked.report;
     if report.has_errors() {
         let listed: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();

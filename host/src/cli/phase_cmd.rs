@@ -87,7 +87,7 @@ pub fn run(command: PhaseCommand) -> anyhow::Result<ExitCode> {
                     .insert(spec.name.to_owned(), crate::audit::digest(&bytes));
             }
             if let Some(config) = config {
-                let inputs = super::inputs::read_inputs(&config)?;
+                let inputs = super::inputs::read_inputs(&config, &Default::default())?;
                 for custom in custom_phases(&inputs.options, &inputs.config_dir, |i| {
                     inputs.item_position("custom_phases", i)
                 })? {

@@ -14,7 +14,7 @@ pub use markdown::{BEGIN_MARKER, END_MARKER, options_markdown, replace_generated
 pub use model::{DefaultValue, OptionSpec, Record, Status, Support, Type, shapes};
 pub use options::{OPTIONS, PHASE_NAMES};
 pub use suggest::{levenshtein, suggest};
-pub use validate::{Diagnostic, Report, Severity, default_value, find, validate};
+pub use validate::{Diagnostic, Report, Severity, default_value, find, validate, validate_except};
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! problem is collected (never just the first), each located at the assignment, or the
 //! element inside it, that causes it.
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -148,8 +149,19 @@ pub fn default_value(spec: &OptionSpec) -> Option<Value> {
 
 /// Checks every option of `config` and the rules between options.
 pub fn validate(config: &LoadedConfig) -> Report {
+    validate_except(config, &BTreeSet::new())
+}
+
+/// [`validate`], leaving out the options in `replaced`, which the caller checks itself
+/// (the options a `--schema-override` redefines): no built-in check, never unknown,
+/// never required.
+pub fn validate_except(config: &LoadedConfig, replaced: &BTreeSet<String>) -> Report {
     let mut out = Vec::new();
-    for (name, value) in &config.options {
+    for (name, value) in config
+        .options
+        .iter()
+        .filter(|(n, _)| !replaced.contains(*n))
+    {
         let origin = origin_of(config, name);
         let mut check = Checker {
             option: name,
@@ -163,7 +175,10 @@ pub fn validate(config: &LoadedConfig) -> Report {
             Some(spec) => check.option(spec, value, &origin),
         }
     }
-    for spec in OPTIONS.iter().filter(|spec| spec.required) {
+    for spec in OPTIONS
+        .iter()
+        .filter(|spec| spec.required && !replaced.contains(spec.name))
+    {
         if !config.options.contains_key(spec.name) {
             out.push(Diagnostic {
                 severity: Severity::Error,
