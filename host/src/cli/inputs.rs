@@ -1,13 +1,15 @@
 //! Reading the release engineer's inputs: the config file, validated against Pungi's
-//! schema, and the variants and comps files it names.
+//! schema, and the variants and comps files it names, fetched first where it names them
+//! as SCM dicts.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use pungi_config::{Origins, Variant, check_files, load};
+use pungi_config::{Origins, Variant, check_fetched, load};
 use serde_json::{Map, Value};
 
 use crate::capabilities::compose::{GroupFact, VariantFact};
+use crate::scm::{FetchedInputs, fetch_inputs};
 
 /// A compose config read and checked, with its variants.
 pub struct Inputs {
@@ -20,6 +22,9 @@ pub struct Inputs {
     pub variants: Vec<VariantFact>,
     /// Where each option was assigned, for messages about its value.
     pub origins: Origins,
+    /// The inputs the config names as SCM dicts, fetched and staged for the compose's
+    /// `work/`.
+    pub scm: FetchedInputs,
 }
 
 impl Inputs {
@@ -45,12 +50,29 @@ impl Inputs {
     }
 }
 
-/// Parses and validates `path` and the files it names. Errors (all of them, each with
-/// file, line and column) stop here, before a compose writes anything; warnings go to
-/// stderr. Options left out get Pungi's defaults so phases see what Pungi's would.
+/// Parses `path`, fetches its SCM inputs and validates it with the files it names.
+/// Errors (all of them, each with file, line and column) stop here, before a compose
+/// writes anything; warnings go to stderr. Options left out get Pungi's defaults so
+/// phases see what Pungi's would.
 pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
     let loaded = load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let checked = check_files(&loaded);
+    let written: Map<String, Value> = loaded
+        .options
+        .iter()
+        .map(|(name, value)| (name.clone(), value.to_json()))
+        .collect();
+    let scm = fetch_inputs(&written, &loaded.config_dir, |option| {
+        match loaded.origins.get(option) {
+            Some(origin) => format!(
+                "{}:{}:{}",
+                origin.path.display(),
+                origin.pos.line,
+                origin.pos.column
+            ),
+            None => path.display().to_string(),
+        }
+    })?;
+    let checked = check_fetched(&loaded, scm.files());
     let report = checked.report;
     if report.has_errors() {
         let listed: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
@@ -66,16 +88,14 @@ pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
     }
     let variants = checked.variants.with_context(|| {
         format!(
-            "{}: option `variants_file` must name a local variants XML file",
+            "{}: option `variants_file` must name a variants XML file",
             path.display()
         )
     })?;
-    let options: Map<String, Value> = loaded
-        .options
-        .iter()
-        .chain(report.defaults.iter().map(|(name, value)| (name, value)))
-        .map(|(name, value)| (name.clone(), value.to_json()))
-        .collect();
+    let mut options = written;
+    for (name, value) in &report.defaults {
+        options.insert(name.clone(), value.to_json());
+    }
     let named_files = ["variants_file", "comps_file"]
         .iter()
         .filter_map(|option| options.get(*option)?.as_str())
@@ -88,6 +108,7 @@ pub fn read_inputs(path: &Path) -> anyhow::Result<Inputs> {
         files,
         variants: variants.iter().map(variant_fact).collect(),
         origins: loaded.origins.clone(),
+        scm,
     })
 }
 
