@@ -31,13 +31,22 @@ fn git(repo: &Path, args: &[&str]) -> String {
         .arg("-C")
         .arg(repo)
         .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .output()
         .expect("git starts");
-    assert!(output.status.success(), "git {args:?}: {}", describe(&output));
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        describe(&output)
+    );
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
@@ -78,7 +87,11 @@ fn comps_repository(input: &Path) -> PathBuf {
 fn config_with(dir: &Path, extra: &str) -> (PathBuf, usize) {
     let config = demo_config(dir, "");
     let text = std::fs::read_to_string(&config).unwrap();
-    let text = if text.ends_with('\n') { text } else { text + "\n" };
+    let text = if text.ends_with('\n') {
+        text
+    } else {
+        text + "\n"
+    };
     let line = text.lines().count() + 1;
     std::fs::write(&config, text + extra).unwrap();
     (config, line)
@@ -134,8 +147,8 @@ variants_file = {{"scm": "git", "repo": "file://{repo}", "branch": "f40", "file"
     let work = compose.join("work");
     let fetched_comps = std::fs::read(work.join("global/comps/comps-global.xml")).unwrap();
     assert_eq!(String::from_utf8_lossy(&fetched_comps).trim(), generated);
-    let server = std::fs::read_to_string(work.join("x86_64/comps/comps-Server.x86_64.xml"))
-        .unwrap();
+    let server =
+        std::fs::read_to_string(work.join("x86_64/comps/comps-Server.x86_64.xml")).unwrap();
     assert!(server.contains("<id>scm-only</id>"), "{server}");
     let fetched_variants = std::fs::read(work.join("global/variants.xml")).unwrap();
 
@@ -145,10 +158,7 @@ variants_file = {{"scm": "git", "repo": "file://{repo}", "branch": "f40", "file"
     assert_eq!(comps["branch"], "f40");
     assert_eq!(comps["commit"], f40.as_str());
     assert_eq!(comps["command"], "cp comps-src.xml comps.xml");
-    assert_eq!(
-        comps["files"][0]["path"],
-        "global/comps/comps-global.xml"
-    );
+    assert_eq!(comps["files"][0]["path"], "global/comps/comps-global.xml");
     assert_eq!(comps["files"][0]["sha256"], digest(&fetched_comps));
     let variants = record_of(&records, "variants_file");
     assert_eq!(variants["commit"], f40.as_str());
@@ -184,7 +194,7 @@ fn scm_file_is_relative_to_the_config_dir() {
 #[test]
 fn a_broken_scm_dict_stops_the_compose_naming_the_option() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = comps_repository(&demo_config(dir.path(), "").parent().unwrap().to_path_buf());
+    let repo = comps_repository(demo_config(dir.path(), "").parent().unwrap());
     let repo = repo.display();
     let cases = [
         (
@@ -219,9 +229,7 @@ fn a_broken_scm_dict_stops_the_compose_naming_the_option() {
             "\"exit 3\" failed in the checkout: exited with status 3",
         ),
         (
-            format!(
-                r#"comps_file = {{"scm": "git", "repo": "https://pagure.io/fedora-comps.git", "file": "comps.xml"}}"#
-            ),
+            r#"comps_file = {"scm": "git", "repo": "https://pagure.io/fedora-comps.git", "file": "comps.xml"}"#.to_owned(),
             "comps_file",
             "only local repositories",
         ),
@@ -232,19 +240,26 @@ fn a_broken_scm_dict_stops_the_compose_naming_the_option() {
         let target = case.path().join("target");
         let output = try_compose(&config, &target, &case.path().join("cache"), &[]);
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "{assignment}: {}", describe(&output));
+        assert!(
+            !output.status.success(),
+            "{assignment}: {}",
+            describe(&output)
+        );
         let at = format!("{}:{line}:", config.display());
         for needle in [at.as_str(), &format!("option `{option}`"), expected] {
             assert!(stderr.contains(needle), "{needle:?} not in:\n{stderr}");
         }
-        assert!(!target.exists(), "{assignment}: a compose directory was made");
+        assert!(
+            !target.exists(),
+            "{assignment}: a compose directory was made"
+        );
     }
 }
 
 #[test]
 fn a_hostile_command_runs_in_the_jail() {
     let dir = tempfile::tempdir().unwrap();
-    let repo = comps_repository(&demo_config(dir.path(), "").parent().unwrap().to_path_buf());
+    let repo = comps_repository(demo_config(dir.path(), "").parent().unwrap());
     let secret = dir.path().join("secret");
     std::fs::write(&secret, "host secret\n").unwrap();
     let outside = dir.path().join("escaped");

@@ -41,8 +41,11 @@ pub fn checkout(jail: &FetchJail, branch: &str, command: Option<&str>) -> Result
     let source = format!("file://{SOURCE}");
     jail.run("git", &["init", "-q", CHECKOUT])
         .map_err(|e| format!("git init: {e}"))?;
-    jail.run("git", &["fetch", "-q", "--depth=1", source.as_str(), branch])
-        .map_err(|e| format!("branch `{branch}` cannot be fetched: {e}"))?;
+    jail.run(
+        "git",
+        &["fetch", "-q", "--depth=1", source.as_str(), branch],
+    )
+    .map_err(|e| format!("branch `{branch}` cannot be fetched: {e}"))?;
     jail.run("git", &["checkout", "-q", "FETCH_HEAD"])
         .map_err(|e| format!("checking out `{branch}`: {e}"))?;
     let head = jail

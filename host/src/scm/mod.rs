@@ -166,11 +166,7 @@ pub fn fetch_inputs(
         let record = spec::parse(dict, option.wanted)
             .and_then(|spec| fetch(option, &spec, config_dir, fetched.staging.path()))
             .map_err(|why| {
-                anyhow::anyhow!(
-                    "{}: option `{}`: {why}",
-                    position(option.name),
-                    option.name
-                )
+                anyhow::anyhow!("{}: option `{}`: {why}", position(option.name), option.name)
             })?;
         tracing::info!(
             "{}: fetched {} file(s) from {} {}{}",
@@ -207,7 +203,13 @@ fn fetch(
             let path = config_dir.join(&spec.path);
             let (parent, name) = match (path.parent(), path.file_name()) {
                 (Some(parent), Some(name)) => (parent.to_path_buf(), PathBuf::from(name)),
-                _ => return Err(format!("`{}` {:?} names no file", option.wanted.key(), spec.path)),
+                _ => {
+                    return Err(format!(
+                        "`{}` {:?} names no file",
+                        option.wanted.key(),
+                        spec.path
+                    ));
+                }
             };
             (parent, name, None, None)
         }
@@ -216,13 +218,23 @@ fn fetch(
             create(&checkout)?;
             let jail = FetchJail::new(option.name, &source, &checkout);
             let commit = git::checkout(&jail, branch, spec.command.as_deref())?;
-            (checkout, take::inside(&spec.path)?, Some(repo.clone()), Some(commit))
+            (
+                checkout,
+                take::inside(&spec.path)?,
+                Some(repo.clone()),
+                Some(commit),
+            )
         }
         Source::Rpm { package } => {
             let source = rpm::package(package, config_dir)?;
             create(&checkout)?;
             rpm::unpack(&FetchJail::new(option.name, &source, &checkout))?;
-            (checkout, take::inside(&spec.path)?, Some(package.clone()), None)
+            (
+                checkout,
+                take::inside(&spec.path)?,
+                Some(package.clone()),
+                None,
+            )
         }
     };
     let destination = Path::new(option.destination);

@@ -166,15 +166,51 @@ mod tests {
     #[test]
     fn broken_dicts_say_what_was_expected() {
         let cases = [
-            (json!({"scm": "git", "file": "a"}), Wanted::File, "`repo` is required"),
-            (json!({"scm": "svn", "repo": "r", "file": "a"}), Wanted::File, "unknown \"scm\": \"svn\""),
-            (json!({"scm": "cvs", "repo": "r", "file": "a"}), Wanted::File, "not supported"),
-            (json!({"repo": "r", "file": "a"}), Wanted::File, "`scm` is required"),
-            (json!({"scm": "git", "repo": "r", "file": "a"}), Wanted::Dir, "`dir` is required"),
-            (json!({"scm": "git", "repo": "r", "dir": "a"}), Wanted::File, "`file` is required"),
-            (json!({"scm": "rpm", "file": "a"}), Wanted::File, "`repo` is required with \"scm\": \"rpm\""),
-            (json!({"scm": "file", "file": "a", "command": "make"}), Wanted::File, "only in a git checkout"),
-            (json!({"scm": "git", "repo": "r", "file": ["a"]}), Wanted::File, "`file` must be a non-empty string"),
+            (
+                json!({"scm": "git", "file": "a"}),
+                Wanted::File,
+                "`repo` is required",
+            ),
+            (
+                json!({"scm": "svn", "repo": "r", "file": "a"}),
+                Wanted::File,
+                "unknown \"scm\": \"svn\"",
+            ),
+            (
+                json!({"scm": "cvs", "repo": "r", "file": "a"}),
+                Wanted::File,
+                "not supported",
+            ),
+            (
+                json!({"repo": "r", "file": "a"}),
+                Wanted::File,
+                "`scm` is required",
+            ),
+            (
+                json!({"scm": "git", "repo": "r", "file": "a"}),
+                Wanted::Dir,
+                "`dir` is required",
+            ),
+            (
+                json!({"scm": "git", "repo": "r", "dir": "a"}),
+                Wanted::File,
+                "`file` is required",
+            ),
+            (
+                json!({"scm": "rpm", "file": "a"}),
+                Wanted::File,
+                "`repo` is required with \"scm\": \"rpm\"",
+            ),
+            (
+                json!({"scm": "file", "file": "a", "command": "make"}),
+                Wanted::File,
+                "only in a git checkout",
+            ),
+            (
+                json!({"scm": "git", "repo": "r", "file": ["a"]}),
+                Wanted::File,
+                "`file` must be a non-empty string",
+            ),
         ];
         for (value, wanted, expected) in cases {
             let error = read(value.clone(), wanted).unwrap_err();

@@ -129,14 +129,21 @@ mod tests {
         std::fs::write(root.join("defaults/a.yaml"), "a").unwrap();
         std::os::unix::fs::symlink("/etc/hostname", root.join("comps.xml")).unwrap();
 
-        let taken =
-            directory(root, Path::new("defaults"), staging.path(), Path::new("d")).unwrap();
+        let taken = directory(root, Path::new("defaults"), staging.path(), Path::new("d")).unwrap();
         assert_eq!(taken.len(), 1);
         assert_eq!(taken[0].path, Path::new("d/a.yaml"));
         assert_eq!(taken[0].sha256, digest(b"a"));
 
         std::os::unix::fs::symlink("/etc/hostname", root.join("defaults/link")).unwrap();
         assert!(directory(root, Path::new("defaults"), staging.path(), Path::new("d")).is_err());
-        assert!(file(root, Path::new("comps.xml"), staging.path(), Path::new("c.xml")).is_err());
+        assert!(
+            file(
+                root,
+                Path::new("comps.xml"),
+                staging.path(),
+                Path::new("c.xml")
+            )
+            .is_err()
+        );
     }
 }

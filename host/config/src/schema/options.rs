@@ -13,7 +13,8 @@ use super::model::{OptionSpec as O, Record, Type};
 /// What of Pungi's SCM dicts the host fetches before phases run (`host/src/scm`).
 const FETCHED_FROM_SCM: &str = "SCM dicts of `file`, local `git` and one `rpm`; no `cvs` or `koji`";
 /// The modulemd directories are fetched, but nothing uses them yet.
-const MODULEMD_FETCHED_ONLY: &str = "SCM dicts are fetched into `work/global/`; no phase reads the modulemd yet";
+const MODULEMD_FETCHED_ONLY: &str =
+    "SCM dicts are fetched into `work/global/`; no phase reads the modulemd yet";
 
 /// Release types productmd knows.
 const RELEASE_TYPES: &[&str] = &[
