@@ -21,6 +21,7 @@ pub mod logging;
 pub mod pipeline;
 pub mod policy;
 pub mod runtime;
+pub mod scm;
 pub mod wit;
 
 pub use pungi_config as config;

@@ -1,6 +1,7 @@
 //! A config with the files it names: the schema check, the variants XML and the comps
 //! file, reported together so one run shows every problem of a compose's inputs.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use pungi_comps::Comps;
@@ -23,22 +24,25 @@ pub struct Checked {
     pub comps: Option<Comps>,
 }
 
-/// Validates `config` and reads the variants and comps files it names.
+/// Validates `config` and reads the variants and comps files it names; SCM locations
+/// are not fetched here, only warned about.
 pub fn check_files(config: &LoadedConfig) -> Checked {
-    check_files_except(config, &std::collections::BTreeSet::new())
+    check_fetched(config, &BTreeMap::new(), &BTreeSet::new())
 }
 
-/// [`check_files`], leaving the options in `replaced` to the caller's own check (see
-/// [`crate::schema::validate_except`]).
-pub fn check_files_except(
+/// Like [`check_files`], reading the files of SCM locations where `fetched` (option ->
+/// the fetched file) has them, and leaving the options in `replaced` to the caller's
+/// own check (see [`crate::schema::validate_except`]).
+pub fn check_fetched(
     config: &LoadedConfig,
-    replaced: &std::collections::BTreeSet<String>,
+    fetched: &BTreeMap<String, PathBuf>,
+    replaced: &BTreeSet<String>,
 ) -> Checked {
     let mut report = validate_except(config, replaced);
     let mut found = Vec::new();
-    let variants = named_file(config, "variants_file", &mut found)
+    let variants = named_file(config, "variants_file", fetched, &mut found)
         .and_then(|path| keep(load_variants(&path), &mut found));
-    let comps = named_file(config, "comps_file", &mut found)
+    let comps = named_file(config, "comps_file", fetched, &mut found)
         .and_then(|path| keep(load_comps(&path), &mut found));
     report.extend(found);
     Checked {
@@ -48,11 +52,17 @@ pub fn check_files_except(
     }
 }
 
-/// The local path an option names, relative to the config; SCM locations get a
-/// warning since this build does not fetch them.
-fn named_file(config: &LoadedConfig, option: &str, out: &mut Vec<Diagnostic>) -> Option<PathBuf> {
+/// The local path an option names, relative to the config, or the file fetched for its
+/// SCM location; an SCM location not fetched gets a warning that its file goes unchecked.
+fn named_file(
+    config: &LoadedConfig,
+    option: &str,
+    fetched: &BTreeMap<String, PathBuf>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<PathBuf> {
     match config.options.get(option)? {
         Value::Str(file) => Some(config.config_dir.join(file)),
+        Value::Dict(_) if fetched.contains_key(option) => fetched.get(option).cloned(),
         Value::Dict(_) => {
             let origin = config.origins.get(option);
             out.push(Diagnostic {
@@ -61,7 +71,7 @@ fn named_file(config: &LoadedConfig, option: &str, out: &mut Vec<Diagnostic>) ->
                 line: origin.map_or(1, |o| o.pos.line),
                 column: origin.map_or(1, |o| o.pos.column),
                 message: format!(
-                    "`{option}` names an SCM location, which this build does not fetch; the file is not checked"
+                    "`{option}` names an SCM location, fetched only when a compose starts; the file is not checked"
                 ),
             });
             None

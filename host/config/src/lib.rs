@@ -26,7 +26,7 @@ mod value;
 mod variant_data;
 mod variants;
 
-pub use check::{Checked, check_files, check_files_except};
+pub use check::{Checked, check_fetched, check_files};
 pub use comps::load_comps;
 pub use error::{ConfigError, ConfigErrors, Pos};
 pub use eval::Options;

@@ -296,9 +296,10 @@ impl Runs {
                     ));
                 }
             }
-            // A signed compose's inputs (config and policy digests), written by the host
-            // before any phase runs (`attest/inputs.rs`).
-            ("audit", "inputs") => {}
+            // A signed compose's inputs (config and policy digests) and the config's SCM
+            // inputs, written by the host before any phase runs (`attest/inputs.rs`,
+            // `scm/mod.rs`).
+            ("audit", "inputs" | "scm-fetch") => {}
             ("audit", "continue") => {
                 self.interrupted += self.open.len();
                 self.open.clear();

@@ -273,7 +273,7 @@ fn compose(
         compose_dir: args.compose_dir.clone(),
         supported: args.supported,
     };
-    let prepared = match &args.restart {
+    let mut prepared = match &args.restart {
         Some(compose) => prepare_restart(
             inputs.options,
             &inputs.config_dir,
@@ -288,6 +288,8 @@ fn compose(
             &request,
         )?,
     };
+    inputs.scm.install(&prepared.layout.work())?;
+    prepared.scm_fetches = inputs.scm.records().to_vec();
     files.attach(prepared.layout.global_logs());
     notifier.attach(&prepared.facts, &prepared.layout);
     let terminated = notifier.clone();

@@ -67,7 +67,7 @@ pub fn run(command: ConfigCommand) -> anyhow::Result<ExitCode> {
 /// Validates like `pungi-config-validate`: everything at once, then a summary.
 fn validate(config: &std::path::Path, overrides: &SchemaOverrides) -> anyhow::Result<ExitCode> {
     let report = match load(config) {
-        Ok(loaded) => overrides.check(&loaded)?.report,
+        Ok(loaded) => overrides.check(&loaded, &Default::default())?.report,
         Err(error) => Report {
             diagnostics: vec![Diagnostic::from_error(error)],
             defaults: Vec::new(),

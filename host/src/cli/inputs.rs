@@ -1,5 +1,6 @@
 //! Reading the release engineer's inputs: the config file, validated against Pungi's
-//! schema, and the variants and comps files it names.
+//! schema, and the variants and comps files it names, fetched first where it names them
+//! as SCM dicts.
 
 use std::path::{Path, PathBuf};
 
@@ -9,6 +10,7 @@ use serde_json::{Map, Value};
 
 use super::schema_override::SchemaOverrides;
 use crate::capabilities::compose::{GroupFact, VariantFact};
+use crate::scm::{FetchedInputs, fetch_inputs};
 
 /// A compose config read and checked, with its variants.
 pub struct Inputs {
@@ -21,6 +23,9 @@ pub struct Inputs {
     pub variants: Vec<VariantFact>,
     /// Where each option was assigned, for messages about its value.
     pub origins: Origins,
+    /// The inputs the config names as SCM dicts, fetched and staged for the compose's
+    /// `work/`.
+    pub scm: FetchedInputs,
 }
 
 impl Inputs {
@@ -46,12 +51,29 @@ impl Inputs {
     }
 }
 
-/// Parses and validates `path` and the files it names. Errors (all of them, each with
-/// file, line and column) stop here, before a compose writes anything; warnings go to
-/// stderr. Options left out get Pungi's defaults so phases see what Pungi's would.
+/// Parses `path`, fetches its SCM inputs and validates it with the files it names.
+/// Errors (all of them, each with file, line and column) stop here, before a compose
+/// writes anything; warnings go to stderr. Options left out get Pungi's defaults so
+/// phases see what Pungi's would.
 pub fn read_inputs(path: &Path, overrides: &SchemaOverrides) -> anyhow::Result<Inputs> {
     let loaded = load(path).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let checked = overrides.check(&loaded)?;
+    let written: Map<String, Value> = loaded
+        .options
+        .iter()
+        .map(|(name, value)| (name.clone(), value.to_json()))
+        .collect();
+    let scm = fetch_inputs(&written, &loaded.config_dir, |option| {
+        match loaded.origins.get(option) {
+            Some(origin) => format!(
+                "{}:{}:{}",
+                origin.path.display(),
+                origin.pos.line,
+                origin.pos.column
+            ),
+            None => path.display().to_string(),
+        }
+    })?;
+    let checked = overrides.check(&loaded, scm.files())?;
     let report = checked.report;
     if report.has_errors() {
         let listed: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
@@ -67,16 +89,14 @@ pub fn read_inputs(path: &Path, overrides: &SchemaOverrides) -> anyhow::Result<I
     }
     let variants = checked.variants.with_context(|| {
         format!(
-            "{}: option `variants_file` must name a local variants XML file",
+            "{}: option `variants_file` must name a variants XML file",
             path.display()
         )
     })?;
-    let options: Map<String, Value> = loaded
-        .options
-        .iter()
-        .chain(report.defaults.iter().map(|(name, value)| (name, value)))
-        .map(|(name, value)| (name.clone(), value.to_json()))
-        .collect();
+    let mut options = written;
+    for (name, value) in &report.defaults {
+        options.insert(name.clone(), value.to_json());
+    }
     let named_files = ["variants_file", "comps_file"]
         .iter()
         .filter_map(|option| options.get(*option)?.as_str())
@@ -89,6 +109,7 @@ pub fn read_inputs(path: &Path, overrides: &SchemaOverrides) -> anyhow::Result<I
         files,
         variants: variants.iter().map(variant_fact).collect(),
         origins: loaded.origins.clone(),
+        scm,
     })
 }
 

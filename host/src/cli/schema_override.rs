@@ -9,12 +9,12 @@
 //! required; an entry with only annotations (`default`, `description`) keeps the
 //! table's check and gives its `default` to a config that leaves the option out.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use pungi_config::schema::{Diagnostic, Severity};
-use pungi_config::{Checked, LoadedConfig, Value, check_files_except};
+use pungi_config::{Checked, LoadedConfig, Value, check_fetched};
 use serde_json::{Map, Value as Json};
 
 /// Keywords that describe an option without constraining its value.
@@ -76,11 +76,16 @@ impl SchemaOverrides {
             .collect()
     }
 
-    /// Checks `config` and its files: the table for the options the overrides leave
-    /// alone, the overrides' JSON Schema for the others.
-    pub fn check(&self, config: &LoadedConfig) -> anyhow::Result<Checked> {
+    /// Checks `config` and its files (those of SCM locations where `fetched` has them):
+    /// the table for the options the overrides leave alone, the overrides' JSON
+    /// Schema for the others.
+    pub fn check(
+        &self,
+        config: &LoadedConfig,
+        fetched: &BTreeMap<String, PathBuf>,
+    ) -> anyhow::Result<Checked> {
         let replaced = self.replaced();
-        let mut checked = check_files_except(config, &replaced);
+        let mut checked = check_fetched(config, fetched, &replaced);
         let mut found = Vec::new();
         for name in &replaced {
             let Some(value) = config.options.get(name) else {

@@ -96,6 +96,7 @@ impl Pipeline<'_> {
         if let Some(attestor) = self.attestor {
             attestor.record_inputs(&shared.audit)?;
         }
+        crate::scm::record_fetches(&prepared.scm_fetches, &shared.audit)?;
         write_status(&layout.status_file(), Status::Started)?;
         self.notify(
             "status-change",

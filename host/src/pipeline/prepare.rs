@@ -39,6 +39,9 @@ pub struct PreparedCompose {
     pub restarted: bool,
     /// `--supported`, or a label of a milestone Pungi counts as supported.
     pub supported: bool,
+    /// What the host fetched from SCM for the config before phases run, which the audit
+    /// log records first.
+    pub scm_fetches: Vec<crate::scm::FetchRecord>,
 }
 
 /// Reads the options the host itself needs, forms the compose ID, creates the compose
@@ -168,6 +171,7 @@ fn prepare_in(
         locations,
         restarted: restart.is_some(),
         supported: request.supported || supported_label(request.label.as_deref()),
+        scm_fetches: Vec::new(),
     })
 }
 

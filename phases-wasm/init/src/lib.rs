@@ -12,19 +12,37 @@ use pungi_phase_sdk::{
 
 struct Init;
 
+/// `comps_file` as configs write it: a path relative to the config, or an SCM dict,
+/// which the host fetched to `work/global/comps/comps-global.xml` (Pungi's place for it)
+/// before any phase ran.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum CompsFile {
+    Path(String),
+    Scm {},
+}
+
 impl Phase for Init {
     fn run(ctx: &Context) -> Result<Summary, PhaseError> {
         let info = ctx.info();
-        let comps_file: String = ctx
-            .option("comps_file")?
-            .ok_or_else(|| PhaseError::config("option `comps_file` is required"))?;
-        let config_dir = ctx.mount_path(&MountRole::Config)?;
         let work = ctx.mount_path(&MountRole::Work)?;
-        let source = format!("{config_dir}/{comps_file}");
+        let global = format!("{work}/global/comps/comps-global.xml");
+        let (source, comps_file) = match ctx
+            .option("comps_file")?
+            .ok_or_else(|| PhaseError::config("option `comps_file` is required"))?
+        {
+            CompsFile::Path(path) => {
+                let config_dir = ctx.mount_path(&MountRole::Config)?;
+                (format!("{config_dir}/{path}"), path)
+            }
+            CompsFile::Scm {} => (global.clone(), "comps_file (fetched from SCM)".to_owned()),
+        };
         let text = fs::read_to_string(&source)?;
         let comps = pungi_comps::parse(&text)
             .map_err(|e| PhaseError::input(format!("{comps_file}: {e}")))?;
-        write(&format!("{work}/global/comps/comps-global.xml"), &text)?;
+        if source != global {
+            write(&global, &text)?;
+        }
 
         let mut document = CompsDocument::default();
         let mut files = 1u64;

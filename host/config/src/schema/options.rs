@@ -10,6 +10,12 @@ use super::model::shapes::{
 };
 use super::model::{OptionSpec as O, Record, Type};
 
+/// What of Pungi's SCM dicts the host fetches before phases run (`host/src/scm`).
+const FETCHED_FROM_SCM: &str = "SCM dicts of `file`, local `git` and one `rpm`; no `cvs` or `koji`";
+/// The modulemd directories are fetched, but nothing uses them yet.
+const MODULEMD_FETCHED_ONLY: &str =
+    "SCM dicts are fetched into `work/global/`; no phase reads the modulemd yet";
+
 /// Release types productmd knows.
 const RELEASE_TYPES: &[&str] = &[
     "fast",
@@ -406,12 +412,12 @@ pub static OPTIONS: &[O] = &[
     O::new("base_product_version", Type::Str, "general", "Version of the base product."),
     O::new("base_product_type", Type::Str, "general", "Release type of the base product.").default("\"ga\""),
     // General
-    O::new("comps_file", STR_OR_SCM, "init", "The comps file, relative to the config or from SCM.").partly("local paths only, not SCM dicts"),
-    O::new("variants_file", STR_OR_SCM, "general", "The variants XML, relative to the config or from SCM.").required().partly("local paths only, not SCM dicts"),
+    O::new("comps_file", STR_OR_SCM, "init", "The comps file, relative to the config or from SCM.").partly(FETCHED_FROM_SCM),
+    O::new("variants_file", STR_OR_SCM, "general", "The variants XML, relative to the config or from SCM.").required().partly(FETCHED_FROM_SCM),
     O::new("comps_filter_environments", Type::Bool, "init", "Drop environments that list groups a variant does not have.").default("True"),
-    O::new("module_defaults_dir", STR_OR_SCM, "init", "Directory of modulemd defaults."),
+    O::new("module_defaults_dir", STR_OR_SCM, "init", "Directory of modulemd defaults.").partly(MODULEMD_FETCHED_ONLY),
     O::new("module_defaults_override_dir", Type::Str, "init", "Subdirectory with overrides of module defaults."),
-    O::new("module_obsoletes_dir", STR_OR_SCM, "init", "Directory of modulemd obsoletes."),
+    O::new("module_obsoletes_dir", STR_OR_SCM, "init", "Directory of modulemd obsoletes.").partly(MODULEMD_FETCHED_ONLY),
     O::new("sigkeys", Type::List(&OPT_STR), "pkgset", "Signing key IDs in order of preference; `None` accepts unsigned packages.").default("[None]"),
     O::new("signed_packages_retries", Type::Number, "pkgset", "How often to retry finding a signed copy of a package.").default("0"),
     O::new("signed_packages_wait", Type::Number, "pkgset", "Seconds between those retries.").default("30"),

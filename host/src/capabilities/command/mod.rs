@@ -125,39 +125,18 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
     } else {
         jail::command(grant, &executable, &args, &cwd.guest)?
     };
-    command
-        .env_clear()
-        .env("PATH", SEARCH_PATH)
-        .env("LANG", "C")
-        .process_group(0)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    command.env_clear().envs(clean_env());
     for (key, value) in &invocation.env {
         check_env(env, key)?;
         command.env(key, value);
     }
     command.envs(hardening.env);
-    let mut child = command
-        .spawn()
-        .map_err(|e| HostError::Io(format!("starting `{program}`: {e}")))?;
-    // The kernel's pids fit a pid_t; the child leads a group of its own.
-    let group = child.id() as libc::pid_t;
-    running().insert(group);
-    let cap = grant.limits.output_bytes;
-    let stdout = capture(child.stdout.take(), cap);
-    let stderr = capture(child.stderr.take(), cap);
     let asked = invocation
         .timeout
         .map_or(grant.limits.time, |t| t.min(grant.limits.time));
     let remaining = env.remaining_time();
     let limit = asked.min(remaining);
-    let status = child.wait_timeout(limit);
-    kill_group(group);
-    running().remove(&group);
-    let status = status.map_err(|e| HostError::Io(format!("waiting for `{program}`: {e}")))?;
-    let Some(status) = status else {
-        let _ = child.wait();
+    execute(command, program, limit, grant.limits.output_bytes)?.ok_or_else(|| {
         let why = if remaining < asked {
             format!(
                 "the phase's time limit ({} s) ran out",
@@ -166,16 +145,81 @@ fn run_checked(env: &PhaseEnv, invocation: &Invocation) -> Result<Output, HostEr
         } else {
             format!("it ran longer than {} s", limit.as_secs())
         };
-        return Err(HostError::Timeout(format!("`{program}` was killed: {why}")));
+        HostError::Timeout(format!("`{program}` was killed: {why}"))
+    })
+}
+
+/// Runs `program` for the host itself, not for a phase (fetching a config's SCM inputs
+/// before phases run): hardened like a phase's, in the jail of `grant` (its mounts only),
+/// in `cwd` (a guest path), killed after `limit`. The caller records it in the audit log.
+pub fn run_for_host(
+    grant: &Grant,
+    program: &str,
+    args: &[String],
+    cwd: &str,
+    limit: Duration,
+) -> Result<Output, HostError> {
+    let hardening = programs::harden(program, args)?;
+    let executable = locate(program)
+        .ok_or_else(|| HostError::NotFound(format!("`{program}` is not installed on this host")))?;
+    let args: Vec<String> = hardening
+        .leading_args
+        .into_iter()
+        .chain(args.iter().cloned())
+        .collect();
+    let mut command = jail::command(grant, &executable, &args, cwd)?;
+    command.env_clear().envs(clean_env()).envs(hardening.env);
+    execute(command, program, limit, grant.limits.output_bytes)?.ok_or_else(|| {
+        HostError::Timeout(format!(
+            "`{program}` was killed: it ran longer than {} s",
+            limit.as_secs()
+        ))
+    })
+}
+
+/// The whole environment a command starts from: a fixed search path and locale.
+fn clean_env() -> [(&'static str, &'static str); 2] {
+    [("PATH", SEARCH_PATH), ("LANG", "C")]
+}
+
+/// Starts `command` (its environment already cleared and set) in a process group of its
+/// own, keeps at most `cap` bytes of each output and kills the group after `limit`;
+/// `None` when it had to be killed.
+fn execute(
+    mut command: Command,
+    program: &str,
+    limit: Duration,
+    cap: u64,
+) -> Result<Option<Output>, HostError> {
+    command
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command
+        .spawn()
+        .map_err(|e| HostError::Io(format!("starting `{program}`: {e}")))?;
+    // The kernel's pids fit a pid_t; the child leads a group of its own.
+    let group = child.id() as libc::pid_t;
+    running().insert(group);
+    let stdout = capture(child.stdout.take(), cap);
+    let stderr = capture(child.stderr.take(), cap);
+    let status = child.wait_timeout(limit);
+    kill_group(group);
+    running().remove(&group);
+    let status = status.map_err(|e| HostError::Io(format!("waiting for `{program}`: {e}")))?;
+    let Some(status) = status else {
+        let _ = child.wait();
+        return Ok(None);
     };
     let (stdout, cut_out) = stdout.join().unwrap_or_default();
     let (stderr, cut_err) = stderr.join().unwrap_or_default();
-    Ok(Output {
+    Ok(Some(Output {
         exit_code: status.code(),
         stdout,
         stderr,
         truncated: cut_out || cut_err,
-    })
+    }))
 }
 
 /// The most one argument or variable may hold: the kernel's own limit on one string
