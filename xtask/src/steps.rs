@@ -126,6 +126,7 @@ const COMPOSE_TOOLS: &[Provided] = &[
     ("genisoimage", "genisoimage"),
     ("isohybrid", "syslinux-utils"),
     ("rpm2cpio", "rpm2cpio"),
+    ("cpio", "cpio"),
     ("mksquashfs", "squashfs-tools"),
     ("mke2fs", "e2fsprogs"),
     ("msgfmt", "gettext"),

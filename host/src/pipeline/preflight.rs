@@ -59,6 +59,11 @@ const PROVIDERS: &[Provider] = &[
         fedora: "rpm",
     },
     Provider {
+        program: "cpio",
+        debian: "cpio",
+        fedora: "cpio",
+    },
+    Provider {
         program: "mksquashfs",
         debian: "squashfs-tools",
         fedora: "squashfs-tools",
@@ -152,7 +157,7 @@ fn stock_programs(
 }
 
 /// The programs the SCM sources anywhere in `value` need: `git` for `"scm": "git"`,
-/// `rpm2cpio` for `"scm": "rpm"`.
+/// `rpm2cpio` and `cpio` for `"scm": "rpm"`.
 fn scm_programs(value: Option<&Value>) -> Vec<&'static str> {
     let mut found = Vec::new();
     let mut stack: Vec<&Value> = value.into_iter().collect();
@@ -161,7 +166,7 @@ fn scm_programs(value: Option<&Value>) -> Vec<&'static str> {
             Value::Object(map) => {
                 match map.get("scm").and_then(Value::as_str) {
                     Some("git") => found.push("git"),
-                    Some("rpm") => found.push("rpm2cpio"),
+                    Some("rpm") => found.extend(["rpm2cpio", "cpio"]),
                     _ => {}
                 }
                 stack.extend(map.values());
