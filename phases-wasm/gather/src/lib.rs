@@ -181,6 +181,11 @@ impl Phase for Gather {
                     log::warn(format!("{uid}.{arch}: {problem}"));
                     unresolved.push(format!("{uid}.{arch}: {problem}"));
                 }
+                // Not fatal under check_deps, unlike in Pungi: no installed system needs
+                // a build requirement, and a package set often lacks build-only packages.
+                for problem in &selection.unbuildable {
+                    log::warn(format!("{uid}.{arch}: selfhosting: {problem}"));
+                }
                 let reasons: BTreeMap<&str, &str> = selection
                     .chosen
                     .iter()

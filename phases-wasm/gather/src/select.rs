@@ -41,6 +41,8 @@ pub struct Selection {
     pub chosen: BTreeMap<String, (usize, String)>,
     pub missing: Vec<String>,
     pub unresolved: Vec<String>,
+    /// Build requirements of the variant's sources (selfhosting) nothing provides.
+    pub unbuildable: Vec<String>,
 }
 
 pub fn select<'a>(set: &ArchSet<'a>, mut request: Request<'_, 'a>) -> Selection {
@@ -104,6 +106,7 @@ pub fn select<'a>(set: &ArchSet<'a>, mut request: Request<'_, 'a>) -> Selection 
         }
     }
     let unresolved = std::mem::take(&mut solver.unresolved);
+    let unbuildable = std::mem::take(&mut solver.unbuildable);
     let chosen = solver
         .reasons
         .into_iter()
@@ -114,6 +117,7 @@ pub fn select<'a>(set: &ArchSet<'a>, mut request: Request<'_, 'a>) -> Selection 
         chosen,
         missing,
         unresolved,
+        unbuildable,
     }
 }
 

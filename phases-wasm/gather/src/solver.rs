@@ -36,6 +36,8 @@ pub struct Solver<'s, 'a> {
     /// `if`/`unless` requirements waiting for their condition, with their requirer.
     deferred: Vec<(&'a Package, Rich)>,
     pub unresolved: Vec<String>,
+    /// Build requirements (selfhosting) nothing provides: warned about, not fatal.
+    pub unbuildable: Vec<String>,
     /// Appended to the reasons of packages taken while it is set.
     note: Option<String>,
 }
@@ -58,6 +60,7 @@ impl<'s, 'a> Solver<'s, 'a> {
             queue: VecDeque::new(),
             deferred: Vec::new(),
             unresolved: Vec::new(),
+            unbuildable: Vec::new(),
             note: None,
         }
     }
@@ -143,12 +146,11 @@ impl<'s, 'a> Solver<'s, 'a> {
         if dep.name.starts_with("rpmlib(") || dep.name.starts_with("solvable:") {
             return;
         }
-        let nevra = || requirer.nevra();
         let resolved = if dep.is_rich() {
             match Rich::parse(&dep.name) {
                 Ok(rich) => self.require_rich(requirer, &rich),
                 Err(e) => {
-                    self.unresolved.push(format!("{}: {e}", nevra()));
+                    self.unmet(requirer, e.to_string());
                     return;
                 }
             }
@@ -156,9 +158,19 @@ impl<'s, 'a> Solver<'s, 'a> {
             self.require_atom(requirer, dep)
         };
         if !resolved {
-            self.unresolved
-                .push(format!("{}: nothing provides `{dep}`", nevra()));
+            self.unmet(requirer, format!("nothing provides `{dep}`"));
         }
+    }
+
+    /// Records a requirement of `requirer` that cannot be met: unresolved for a binary
+    /// package, unbuildable for a source package.
+    fn unmet(&mut self, requirer: &Package, problem: String) {
+        let list = if requirer.is_source() {
+            &mut self.unbuildable
+        } else {
+            &mut self.unresolved
+        };
+        list.push(format!("{}: {problem}", requirer.nevra()));
     }
 
     fn require_atom(&mut self, requirer: &'a Package, dep: &Dependency) -> bool {
@@ -283,9 +295,7 @@ impl<'s, 'a> Solver<'s, 'a> {
         if let Some(branch) = required
             && !self.require_rich(requirer, branch)
         {
-            let nevra = requirer.nevra();
-            self.unresolved
-                .push(format!("{nevra}: nothing provides `{}`", render(branch)));
+            self.unmet(requirer, format!("nothing provides `{}`", render(branch)));
         }
         let arch = self.arch_of(requirer);
         if !picks_then && !self.holds(then) && self.possible(then, arch) {
