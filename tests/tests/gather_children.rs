@@ -420,3 +420,113 @@ fn optional_leaves_addon_and_layered_packages_out_but_builds_them() {
         "selfhosting of ha-1.0-1.src: builds with `ha-builddep`"
     );
 }
+
+/// `gather_fulltree` and `gather_selfhosting` on a plain variant (`resolve_deps` takes
+/// them from the config for type `variant`), on x86_64 with i686 builds:
+///
+/// - `m` builds m-libs and m-tools (x86_64 and i686) and m-data (noarch); `Everything`
+///   asks for `m-libs.i686` only. `add_fulltree_packages`: no native subpackage is in
+///   but a multilib one is, so it pulls the multilib ones (m-tools.i686), and noarch
+///   always (m-data), never m-libs.x86_64 or m-tools.x86_64.
+/// - `n` builds n-main and n-extra (x86_64 and i686); `Everything` asks for `n-main`:
+///   a native one is in, so the native n-extra.x86_64 comes, no i686 one.
+/// - `n`'s BuildRequires are bdep (taken) and ghost-devel, which nothing provides: a
+///   warning, and the compose (check_deps on) finishes.
+#[test]
+fn plain_variant_fulltree_follows_the_arch_kind_in_and_selfhosting_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    let settings = BuildSettings::default();
+    let x86 = input.join("repos/x86_64");
+    let src = input.join("repos/src");
+    std::fs::create_dir_all(&x86).unwrap();
+    std::fs::create_dir_all(&src).unwrap();
+    let both: &[&str] = &["x86_64", "i686"];
+    let sources: [(Source, &[&str]); 3] = [
+        (
+            (
+                "m",
+                &[],
+                &[("m-libs", N, &[]), ("m-tools", N, &[]), ("m-data", A, &[])],
+            ),
+            both,
+        ),
+        (
+            (
+                "n",
+                &["bdep", "ghost-devel"],
+                &[("n-main", N, &[]), ("n-extra", N, &[])],
+            ),
+            both,
+        ),
+        (("bdep", &[], &[("bdep", N, &[])]), &["x86_64"]),
+    ];
+    for (row, arches) in &sources {
+        let source = source_package(row);
+        for binary in &source.binaries {
+            let arches: &[&str] = if binary.kind == A { &["noarch"] } else { arches };
+            for arch in arches {
+                let bytes = build_binary(&source, binary, arch, &settings).unwrap();
+                std::fs::write(x86.join(binary.filename(&source, arch)), bytes).unwrap();
+            }
+        }
+        let bytes = build_source(&source, &settings).unwrap();
+        std::fs::write(src.join(source.srpm_filename()), bytes).unwrap();
+    }
+    std::fs::write(input.join("comps.xml"), COMPS).unwrap();
+    std::fs::write(
+        input.join("variants.xml"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<variants>
+  <variant id="Everything" name="Everything" type="variant">
+    <arches><arch>x86_64</arch></arches>
+  </variant>
+</variants>
+"#,
+    )
+    .unwrap();
+    let config = CONFIG
+        .lines()
+        .take_while(|l| !l.starts_with("additional_packages"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(
+        input.join("plain.conf"),
+        format!(
+            "{config}\nadditional_packages = [(\"^Everything$\", {{\"*\": [\"m-libs.i686\", \"n-main\"]}})]\n\
+             gather_fulltree = True\ngather_selfhosting = True\ncheck_deps = True\n\
+             createrepo_checksum = \"sha256\"\n"
+        ),
+    )
+    .unwrap();
+    let compose_dir = compose(
+        &input.join("plain.conf"),
+        &dir.path().join("composes"),
+        &dir.path().join("cache"),
+        &["--skip-phase", "test", "--skip-phase", "createiso"],
+    );
+    let os = compose_dir.join("compose/Everything/x86_64/os/Packages");
+    let got: BTreeSet<String> = std::fs::read_dir(&os)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .map(|n| n.trim_end_matches(".rpm").replace("-1.0-1", ""))
+        .collect();
+    assert_eq!(
+        got,
+        set(&[
+            "m-libs.i686",
+            "m-tools.i686",
+            "m-data.noarch",
+            "n-main.x86_64",
+            "n-extra.x86_64",
+            "bdep.x86_64",
+        ])
+    );
+    let log = std::fs::read_to_string(compose_dir.join("logs/global/gather.global.log"))
+        .unwrap_or_default();
+    assert!(
+        log.contains("selfhosting: n-1.0-1.src: nothing provides `ghost-devel`"),
+        "{log}"
+    );
+}
