@@ -464,7 +464,11 @@ fn plain_variant_fulltree_follows_the_arch_kind_in_and_selfhosting_is_configurab
     for (row, arches) in &sources {
         let source = source_package(row);
         for binary in &source.binaries {
-            let arches: &[&str] = if binary.kind == A { &["noarch"] } else { arches };
+            let arches: &[&str] = if binary.kind == A {
+                &["noarch"]
+            } else {
+                arches
+            };
             for arch in arches {
                 let bytes = build_binary(&source, binary, arch, &settings).unwrap();
                 std::fs::write(x86.join(binary.filename(&source, arch)), bytes).unwrap();

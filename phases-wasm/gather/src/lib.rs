@@ -33,7 +33,7 @@ use inputs::JsonMapping;
 use lookaside::LookasideRepos;
 use multilib::Multilib;
 use options::GatherOptions;
-use place::{Placer, Shipped};
+use place::{LeftOut, Placer, Shipped};
 use select::{Request, select};
 use source_closure::SourceClosure;
 
@@ -201,8 +201,10 @@ impl Phase for Gather {
                     arch,
                     &binaries,
                     set,
-                    &filter,
-                    &inherited,
+                    &LeftOut {
+                        filter: &filter,
+                        inherited: &inherited,
+                    },
                     variant_comps.map(|c| c.file.clone()),
                 )?;
                 log::info(format!("{uid}.{arch}: {} packages", binaries.len()));

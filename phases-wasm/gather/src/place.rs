@@ -44,6 +44,14 @@ impl Shipped {
     }
 }
 
+/// What a variant.arch's debug and source trees leave out: the debuginfo
+/// `filter_packages` names, and what the variant's parent (or the siblings it builds
+/// on) ships.
+pub struct LeftOut<'x> {
+    pub filter: &'x Filter,
+    pub inherited: &'x Shipped,
+}
+
 /// A tree being filled, and which package set positions it holds already (a source
 /// package reached from two arches is placed once).
 struct TreeBuilder {
@@ -118,18 +126,18 @@ impl<'a> Placer<'a> {
 
     /// Links one variant.arch: its binary packages (positions in the arch's package
     /// set, which `set` indexes), the debuginfo built from the same sources, and those
-    /// sources, except the debuginfo and sources in `inherited` (a child variant leaves
-    /// its parent's to the parent). Returns what it placed.
+    /// sources, except what `left_out` says (a child variant leaves its parent's to the
+    /// parent). Returns what it placed.
     pub fn place(
         &mut self,
         variant: &str,
         arch: &'a str,
         binaries: &[usize],
         set: &ArchSet<'_>,
-        filter: &Filter,
-        inherited: &Shipped,
+        left_out: &LeftOut<'_>,
         comps_file: Option<String>,
     ) -> Result<Shipped, PhaseError> {
+        let LeftOut { filter, inherited } = left_out;
         let srpms: BTreeSet<&str> = binaries
             .iter()
             .map(|&i| set.packages[i].sourcerpm.as_str())

@@ -116,10 +116,17 @@ impl<'r, 'a> SourceClosure<'r, 'a> {
         let multilib = |i: &usize| set.is_multilib_arch(&set.packages[*i].arch);
         let pull_native = if !built.iter().any(native) {
             false
-        } else if built.iter().filter(|i| native(i)).any(|&i| solver.present(i)) {
+        } else if built
+            .iter()
+            .filter(|i| native(i))
+            .any(|&i| solver.present(i))
+        {
             true
         } else {
-            !built.iter().filter(|i| multilib(i)).any(|&i| solver.present(i))
+            !built
+                .iter()
+                .filter(|i| multilib(i))
+                .any(|&i| solver.present(i))
         };
         let stem = source.strip_suffix(".rpm").unwrap_or(source);
         let mut added = false;
