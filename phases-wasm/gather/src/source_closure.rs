@@ -14,15 +14,15 @@ use crate::solver::Solver;
 /// The fulltree and selfhosting rules of one variant.arch, with the sources done so far.
 pub struct SourceClosure<'r, 'a> {
     /// `gather_fulltree`, forced on for optional, addon and layered-product variants.
-    pub fulltree: bool,
+    fulltree: bool,
     /// Source package names fulltree leaves alone (an addon's parent's sources).
-    pub fulltree_excludes: &'r HashSet<String>,
+    fulltree_excludes: &'r HashSet<String>,
     /// `gather_selfhosting`, forced on for optional variants.
-    pub selfhosting: bool,
+    selfhosting: bool,
     /// Source package records by file name, whose requirements are build requirements.
-    pub sources: &'r HashMap<String, &'a Package>,
+    sources: &'r HashMap<String, &'a Package>,
     /// `greedy_method = "all"`: fulltree takes native and multilib subpackages alike.
-    pub greedy_all: bool,
+    greedy_all: bool,
     /// The package set's own binary packages by source RPM file name, made on first use.
     built_from: HashMap<&'a str, Vec<usize>>,
     fulltree_done: HashSet<&'a str>,
