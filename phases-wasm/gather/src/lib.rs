@@ -17,6 +17,7 @@ mod reuse;
 mod rpms_json;
 mod select;
 mod solver;
+mod source_closure;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -32,8 +33,9 @@ use inputs::JsonMapping;
 use lookaside::LookasideRepos;
 use multilib::Multilib;
 use options::GatherOptions;
-use place::Placer;
+use place::{LeftOut, Placer, Shipped};
 use select::{Request, select};
+use source_closure::SourceClosure;
 
 struct Gather;
 
@@ -74,17 +76,25 @@ impl Phase for Gather {
         let lookaside_repos = LookasideRepos::read(ctx)?;
         let jobs: usize = info.variants.iter().map(|v| v.arches.len()).sum();
         let progress = Progress::begin(jobs as u64, "selecting packages");
-        let mut shipped: HashMap<(String, String), HashSet<String>> = HashMap::new();
+        let mut shipped: HashMap<(String, String), Shipped> = HashMap::new();
+        let source_records: HashMap<String, &Package> = pkgset
+            .sources
+            .iter()
+            .map(|s| (place::file_name(&s.package), &s.package))
+            .collect();
         let mut unresolved = Vec::new();
         // Lookaside repositories by mount number, each read once for every arch.
         let mut external = BTreeMap::new();
         for arch in &info.arches {
             let own: Vec<&Package> = pkgset.list(arch).iter().map(|p| &p.package).collect();
-            let variants: Vec<_> = info
+            let mut variants: Vec<_> = info
                 .variants
                 .iter()
                 .filter(|v| v.arches.contains(arch))
                 .collect();
+            // A child is gathered after what it builds on, in Pungi's order
+            // (`gather_wrapper`): variants, addons, layered products, optional.
+            variants.sort_by_key(|v| kind_order(&v.kind));
             let mut repos_of = HashMap::new();
             for variant in &variants {
                 let repos = lookaside_repos.of(&options, arch, &variant.uid)?;
@@ -123,7 +133,16 @@ impl Phase for Gather {
                     arch,
                     uid,
                 )?));
-                let lookaside = lookaside_of(variant, &info.variants, arch, &shipped);
+                let inherited = inherited(variant, &info.variants, arch, &shipped);
+                // An addon or layered product leaves the rest of its parent's sources
+                // to the parent's optional variant (Pungi's `_gather_variants` with
+                // `exclude_fulltree`).
+                let fulltree_excludes: HashSet<String> =
+                    if matches!(variant.kind.as_str(), "addon" | "layered-product") {
+                        parent_sources(variant, arch, &shipped, &pkgset)
+                    } else {
+                        HashSet::new()
+                    };
                 let multilib = Multilib {
                     methods: options.names("multilib", arch, uid)?,
                     blacklist: options.arch_patterns("multilib_blacklist", arch)?,
@@ -139,12 +158,19 @@ impl Phase for Gather {
                         Request {
                             inputs: wanted,
                             filter: &filter,
-                            lookaside: &lookaside,
+                            lookaside: &inherited.binary,
                             external_from: own.len(),
                             method: options.method(uid)?,
                             greedy: options.greedy,
                             multilib: &multilib,
                             langpacks: variant_comps.map_or(&[], |c| &c.comps.langpacks),
+                            source_closure: SourceClosure::new(
+                                options.fulltree_for(&variant.kind),
+                                &fulltree_excludes,
+                                options.selfhosting_for(&variant.kind),
+                                &source_records,
+                                options.greedy == options::Greedy::All,
+                            ),
                         },
                     ),
                 };
@@ -154,6 +180,11 @@ impl Phase for Gather {
                 for problem in &selection.unresolved {
                     log::warn(format!("{uid}.{arch}: {problem}"));
                     unresolved.push(format!("{uid}.{arch}: {problem}"));
+                }
+                // Not fatal under check_deps, unlike in Pungi: no installed system needs
+                // a build requirement, and a package set often lacks build-only packages.
+                for problem in &selection.unbuildable {
+                    log::warn(format!("{uid}.{arch}: selfhosting: {problem}"));
                 }
                 let reasons: BTreeMap<&str, &str> = selection
                     .chosen
@@ -165,19 +196,19 @@ impl Phase for Gather {
                     &reasons,
                 )?;
                 let binaries: Vec<usize> = selection.chosen.values().map(|(i, _)| *i).collect();
-                placer.place(
+                let placed = placer.place(
                     uid,
                     arch,
                     &binaries,
                     set,
-                    &filter,
+                    &LeftOut {
+                        filter: &filter,
+                        inherited: &inherited,
+                    },
                     variant_comps.map(|c| c.file.clone()),
                 )?;
                 log::info(format!("{uid}.{arch}: {} packages", binaries.len()));
-                shipped.insert(
-                    (uid.clone(), arch.clone()),
-                    selection.chosen.keys().cloned().chain(lookaside).collect(),
-                );
+                shipped.insert((uid.clone(), arch.clone()), placed);
                 progress.advance(1);
             }
         }
@@ -215,26 +246,65 @@ impl Phase for Gather {
     }
 }
 
-/// What a variant takes as already shipped: its parent's packages (so a child never
-/// repeats them), and for a layered product also those of its parent's addons, as Pungi
-/// removes addon packages from integrated layered products.
-fn lookaside_of(
+/// Where a variant kind comes in Pungi's gathering order.
+fn kind_order(kind: &str) -> u8 {
+    match kind {
+        "addon" => 1,
+        "layered-product" => 2,
+        "optional" => 3,
+        _ => 0,
+    }
+}
+
+/// What a child variant leaves out on `arch` because it is shipped already (Pungi's
+/// `_trim_variants` after `gather_wrapper` gathered all kinds): for every child its
+/// parent's packages, binary, debuginfo and source; an optional variant also leaves
+/// out those of its parent's addons and layered products, and a layered product the
+/// binary packages of its parent's addons (keeping their sources and debuginfo, which
+/// users without the addon still need).
+fn inherited(
     variant: &pungi_phase_sdk::VariantInfo,
     all: &[pungi_phase_sdk::VariantInfo],
     arch: &str,
-    shipped: &HashMap<(String, String), HashSet<String>>,
-) -> HashSet<String> {
+    shipped: &HashMap<(String, String), Shipped>,
+) -> Shipped {
+    let mut inherited = Shipped::default();
     let Some(parent) = &variant.parent else {
-        return HashSet::new();
+        return inherited;
     };
-    let siblings = all.iter().filter(|v| {
-        variant.kind == "layered-product" && v.kind == "addon" && v.parent.as_ref() == Some(parent)
-    });
-    std::iter::once(parent)
-        .chain(siblings.map(|v| &v.uid))
-        .filter_map(|uid| shipped.get(&(uid.clone(), arch.to_owned())))
-        .flatten()
-        .cloned()
+    let of = |uid: &String| shipped.get(&(uid.clone(), arch.to_owned()));
+    if let Some(parent) = of(parent) {
+        inherited.extend(parent, true);
+    }
+    let siblings = all
+        .iter()
+        .filter(|v| v.parent.as_ref() == Some(parent) && v.uid != variant.uid);
+    for sibling in siblings {
+        let with_sources_and_debug = match (variant.kind.as_str(), sibling.kind.as_str()) {
+            ("optional", "addon" | "layered-product") => true,
+            ("layered-product", "addon") => false,
+            _ => continue,
+        };
+        if let Some(theirs) = of(&sibling.uid) {
+            inherited.extend(theirs, with_sources_and_debug);
+        }
+    }
+    inherited
+}
+
+/// The names of the source packages `variant`'s parent ships on `arch`.
+fn parent_sources(
+    variant: &pungi_phase_sdk::VariantInfo,
+    arch: &str,
+    shipped: &HashMap<(String, String), Shipped>,
+    pkgset: &PkgsetDocument,
+) -> HashSet<String> {
+    let parent = variant.parent.clone().unwrap_or_default();
+    shipped
+        .get(&(parent, arch.to_owned()))
+        .into_iter()
+        .flat_map(|p| &p.sources)
+        .map(|&i| pkgset.sources[i as usize].package.name.clone())
         .collect()
 }
 

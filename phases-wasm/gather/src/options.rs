@@ -39,6 +39,10 @@ pub struct GatherOptions {
     pub source: String,
     /// `gather_source_mapping`, for `gather_source = "json"`.
     pub source_mapping: Option<String>,
+    /// `gather_fulltree`: every subpackage of each chosen package's source.
+    fulltree: bool,
+    /// `gather_selfhosting`: what each chosen package's source needs to build.
+    selfhosting: bool,
 }
 
 impl GatherOptions {
@@ -75,7 +79,25 @@ impl GatherOptions {
             },
             source: ctx.option_or("gather_source", String::from("comps"))?,
             source_mapping: ctx.option("gather_source_mapping")?,
+            fulltree: ctx.option_or("gather_fulltree", false)?,
+            selfhosting: ctx.option_or("gather_selfhosting", false)?,
         })
+    }
+
+    /// Fulltree for a variant of `kind`: the option for a plain variant, always for the
+    /// others (pungi/phases/gather/methods/method_deps.py, `resolve_deps`).
+    pub fn fulltree_for(&self, kind: &str) -> bool {
+        kind != "variant" || self.fulltree
+    }
+
+    /// Selfhosting for a variant of `kind`: the option for a plain variant, always for
+    /// an optional one, never for an addon or layered product (`resolve_deps`).
+    pub fn selfhosting_for(&self, kind: &str) -> bool {
+        match kind {
+            "optional" => true,
+            "addon" | "layered-product" => false,
+            _ => self.selfhosting,
+        }
     }
 
     /// Package name patterns of `option` (`multilib_blacklist`/`_whitelist`,

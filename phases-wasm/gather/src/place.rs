@@ -23,6 +23,35 @@ pub struct Counts {
     pub source: u64,
 }
 
+/// What one variant ships on one arch, by position: binary and debuginfo packages in
+/// the arch's package set list, source packages in its sources.
+#[derive(Default)]
+pub struct Shipped {
+    pub binary: HashSet<usize>,
+    pub debug: HashSet<usize>,
+    pub sources: HashSet<u32>,
+}
+
+impl Shipped {
+    /// Adds what `other` ships; `with_sources_and_debug` false takes its binary packages
+    /// only.
+    pub fn extend(&mut self, other: &Shipped, with_sources_and_debug: bool) {
+        self.binary.extend(&other.binary);
+        if with_sources_and_debug {
+            self.debug.extend(&other.debug);
+            self.sources.extend(&other.sources);
+        }
+    }
+}
+
+/// What a variant.arch's debug and source trees leave out: the debuginfo
+/// `filter_packages` names, and what the variant's parent (or the siblings it builds
+/// on) ships.
+pub struct LeftOut<'x> {
+    pub filter: &'x Filter,
+    pub inherited: &'x Shipped,
+}
+
 /// A tree being filled, and which package set positions it holds already (a source
 /// package reached from two arches is placed once).
 struct TreeBuilder {
@@ -97,16 +126,18 @@ impl<'a> Placer<'a> {
 
     /// Links one variant.arch: its binary packages (positions in the arch's package
     /// set, which `set` indexes), the debuginfo built from the same sources, and those
-    /// sources.
+    /// sources, except what `left_out` says (a child variant leaves its parent's to the
+    /// parent). Returns what it placed.
     pub fn place(
         &mut self,
         variant: &str,
         arch: &'a str,
         binaries: &[usize],
         set: &ArchSet<'_>,
-        filter: &Filter,
+        left_out: &LeftOut<'_>,
         comps_file: Option<String>,
-    ) -> Result<(), PhaseError> {
+    ) -> Result<Shipped, PhaseError> {
+        let LeftOut { filter, inherited } = left_out;
         let srpms: BTreeSet<&str> = binaries
             .iter()
             .map(|&i| set.packages[i].sourcerpm.as_str())
@@ -129,6 +160,7 @@ impl<'a> Placer<'a> {
                 p.is_debug()
                     && built.contains(&(p.sourcerpm.as_str(), p.arch.as_str()))
                     && !filter.excludes(p)
+                    && !inherited.debug.contains(&i)
             })
             .collect();
         let rpms = self.rpms.tree(variant, arch);
@@ -174,16 +206,21 @@ impl<'a> Placer<'a> {
             .into_iter()
             .chain(debug.iter().map(|&i| set.packages[i].sourcerpm.as_str()))
             .collect();
+        let mut sources = Vec::new();
+        for srpm in wanted {
+            match self.sources.get(srpm) {
+                Some(&(index, _)) if inherited.sources.contains(&index) => {}
+                Some((index, nevra)) => sources.push((*index, nevra.clone())),
+                None => pungi_phase_sdk::log::warn(format!(
+                    "{variant}.{arch}: source package {srpm} is not in the package set"
+                )),
+            }
+        }
         // A variant without packages gets no (empty) source tree.
-        if !wanted.is_empty() {
+        if !sources.is_empty() {
             let tree = self.tree(variant, "src", TreeKind::Source, &source_tree, None);
-            for srpm in wanted {
-                let Some(&(index, ref nevra)) = self.sources.get(srpm) else {
-                    pungi_phase_sdk::log::warn(format!(
-                        "{variant}.{arch}: source package {srpm} is not in the package set"
-                    ));
-                    continue;
-                };
+            for (index, nevra) in &sources {
+                let index = *index;
                 let item = Item {
                     index,
                     entry: &self.pkgset.sources[index as usize],
@@ -195,7 +232,11 @@ impl<'a> Placer<'a> {
                 self.put(tree, &item)?;
             }
         }
-        Ok(())
+        Ok(Shipped {
+            binary: binaries.iter().copied().collect(),
+            debug: debug.into_iter().collect(),
+            sources: sources.into_iter().map(|(index, _)| index).collect(),
+        })
     }
 
     /// The position in `trees` of the tree `(variant, arch, kind)`, made on first use.
@@ -327,8 +368,9 @@ fn location(package: &Package, hashed: bool) -> String {
     ])
 }
 
-/// `name-version-release.arch.rpm`, as rpmbuild names package files.
-fn file_name(package: &Package) -> String {
+/// `name-version-release.arch.rpm`, as rpmbuild names package files (and binary
+/// packages name their source).
+pub fn file_name(package: &Package) -> String {
     concat(&file_name_parts(package))
 }
 

@@ -27,6 +27,8 @@ const OPTIONS: &[&str] = &[
     "gather_source",
     "gather_source_mapping",
     "greedy_method",
+    "gather_fulltree",
+    "gather_selfhosting",
     "check_deps",
     "gather_lookaside_repos",
 ];

@@ -13,13 +13,15 @@ use crate::inputs::Input;
 use crate::multilib::Multilib;
 use crate::options::{Greedy, Method};
 use crate::solver::Solver;
+use crate::source_closure::SourceClosure;
 
 /// What one variant.arch asks for.
-pub struct Request<'r> {
+pub struct Request<'r, 'a> {
     pub inputs: Vec<Input>,
     pub filter: &'r Filter,
-    /// NEVRAs the parent (and siblings it layers on) already ship.
-    pub lookaside: &'r HashSet<String>,
+    /// Positions of the packages the parent (and the siblings the variant builds on)
+    /// ship: they meet dependencies and are not taken again.
+    pub lookaside: &'r rustc_hash::FxHashSet<usize>,
     /// Positions from here on are packages of `gather_lookaside_repos`: present for
     /// dependencies, never shipped.
     pub external_from: usize,
@@ -28,6 +30,8 @@ pub struct Request<'r> {
     pub multilib: &'r Multilib,
     /// The variant's comps `<langpacks>` matches.
     pub langpacks: &'r [Langpack],
+    /// Fulltree and selfhosting.
+    pub source_closure: SourceClosure<'r, 'a>,
 }
 
 /// The result for one variant.arch: selected binary packages (NEVRA -> position in the
@@ -37,18 +41,17 @@ pub struct Selection {
     pub chosen: BTreeMap<String, (usize, String)>,
     pub missing: Vec<String>,
     pub unresolved: Vec<String>,
+    /// Build requirements of the variant's sources (selfhosting) nothing provides.
+    pub unbuildable: Vec<String>,
 }
 
-pub fn select(set: &ArchSet<'_>, request: Request<'_>) -> Selection {
-    let lookaside = set
-        .packages
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            i >= request.external_from
-                || (!request.lookaside.is_empty() && request.lookaside.contains(&p.nevra()))
-        })
+pub fn select<'a>(set: &ArchSet<'a>, mut request: Request<'_, 'a>) -> Selection {
+    let mut lookaside: Vec<bool> = (0..set.packages.len())
+        .map(|i| i >= request.external_from)
         .collect();
+    for &i in request.lookaside {
+        lookaside[i] = true;
+    }
     let own: HashSet<&str> = request.inputs.iter().map(|i| i.name.as_str()).collect();
     let mut solver = Solver::new(set, request.filter, lookaside, own, request.greedy);
     let mut missing = Vec::new();
@@ -91,12 +94,19 @@ pub fn select(set: &ArchSet<'_>, request: Request<'_>) -> Selection {
             });
             added |= crate::langpacks::add(set, &mut solver, request.langpacks, request.filter);
             added |= add_multilib(set, &mut solver, request.multilib, request.filter);
+            added |= request.source_closure.extend(
+                set,
+                &mut solver,
+                request.external_from,
+                request.filter,
+            );
             if !added {
                 break;
             }
         }
     }
     let unresolved = std::mem::take(&mut solver.unresolved);
+    let unbuildable = std::mem::take(&mut solver.unbuildable);
     let chosen = solver
         .reasons
         .into_iter()
@@ -107,6 +117,7 @@ pub fn select(set: &ArchSet<'_>, request: Request<'_>) -> Selection {
         chosen,
         missing,
         unresolved,
+        unbuildable,
     }
 }
 

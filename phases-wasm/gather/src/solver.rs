@@ -16,7 +16,7 @@
 use std::collections::{HashSet, VecDeque};
 
 use pungi_repodata::arch::satisfies_arch;
-use pungi_repodata::{Dependency, Rich};
+use pungi_repodata::{Dependency, Package, Rich};
 
 use crate::archset::{ArchSet, Filter};
 use crate::options::Greedy;
@@ -33,8 +33,11 @@ pub struct Solver<'s, 'a> {
     /// Per package: why it is in (set once, never changed).
     pub reasons: Vec<Option<String>>,
     queue: VecDeque<usize>,
-    deferred: Vec<(usize, Rich)>,
+    /// `if`/`unless` requirements waiting for their condition, with their requirer.
+    deferred: Vec<(&'a Package, Rich)>,
     pub unresolved: Vec<String>,
+    /// Build requirements (selfhosting) nothing provides: warned about, not fatal.
+    pub unbuildable: Vec<String>,
     /// Appended to the reasons of packages taken while it is set.
     note: Option<String>,
 }
@@ -57,6 +60,7 @@ impl<'s, 'a> Solver<'s, 'a> {
             queue: VecDeque::new(),
             deferred: Vec::new(),
             unresolved: Vec::new(),
+            unbuildable: Vec::new(),
             note: None,
         }
     }
@@ -95,10 +99,7 @@ impl<'s, 'a> Solver<'s, 'a> {
     pub fn close(&mut self) {
         loop {
             while let Some(index) = self.queue.pop_front() {
-                let package = self.set.packages[index];
-                for dep in &package.requires {
-                    self.require(index, dep);
-                }
+                self.require_all(self.set.packages[index]);
             }
             let deferred = std::mem::take(&mut self.deferred);
             let (ready, waiting): (Vec<_>, Vec<_>) = deferred.into_iter().partition(
@@ -120,16 +121,36 @@ impl<'s, 'a> Solver<'s, 'a> {
         }
     }
 
-    fn require(&mut self, requirer: usize, dep: &Dependency) {
+    /// Queues what every requirement of `requirer` takes: a binary package's runtime
+    /// requirements, or a source package's build requirements (selfhosting).
+    /// Returns whether that left work for [`Solver::close`].
+    pub fn require_all(&mut self, requirer: &'a Package) -> bool {
+        let pending = self.queue.len() + self.deferred.len();
+        for dep in &requirer.requires {
+            self.require(requirer, dep);
+        }
+        self.queue.len() + self.deferred.len() > pending
+    }
+
+    /// The arch whose packages serve `requirer`: its own, or for a source package
+    /// (built on the tree's arch) the tree's.
+    fn arch_of(&self, requirer: &'a Package) -> &'a str {
+        if requirer.is_source() {
+            self.set.arch
+        } else {
+            &requirer.arch
+        }
+    }
+
+    fn require(&mut self, requirer: &'a Package, dep: &Dependency) {
         if dep.name.starts_with("rpmlib(") || dep.name.starts_with("solvable:") {
             return;
         }
-        let nevra = || self.set.packages[requirer].nevra();
         let resolved = if dep.is_rich() {
             match Rich::parse(&dep.name) {
                 Ok(rich) => self.require_rich(requirer, &rich),
                 Err(e) => {
-                    self.unresolved.push(format!("{}: {e}", nevra()));
+                    self.unmet(requirer, e.to_string());
                     return;
                 }
             }
@@ -137,12 +158,22 @@ impl<'s, 'a> Solver<'s, 'a> {
             self.require_atom(requirer, dep)
         };
         if !resolved {
-            self.unresolved
-                .push(format!("{}: nothing provides `{dep}`", nevra()));
+            self.unmet(requirer, format!("nothing provides `{dep}`"));
         }
     }
 
-    fn require_atom(&mut self, requirer: usize, dep: &Dependency) -> bool {
+    /// Records a requirement of `requirer` that cannot be met: unresolved for a binary
+    /// package, unbuildable for a source package.
+    fn unmet(&mut self, requirer: &Package, problem: String) {
+        let list = if requirer.is_source() {
+            &mut self.unbuildable
+        } else {
+            &mut self.unresolved
+        };
+        list.push(format!("{}: {problem}", requirer.nevra()));
+    }
+
+    fn require_atom(&mut self, requirer: &'a Package, dep: &Dependency) -> bool {
         if self
             .set
             .provides
@@ -158,14 +189,14 @@ impl<'s, 'a> Solver<'s, 'a> {
     /// names the requirement in the reason, made only when a package is taken.
     fn resolve_among(
         &mut self,
-        requirer: usize,
+        requirer: &'a Package,
         providers: Vec<u32>,
         label: impl Fn() -> String,
     ) -> bool {
         if providers.iter().any(|&p| self.present(p as usize)) {
             return true;
         }
-        let arch = self.set.packages[requirer].arch.as_str();
+        let arch = self.arch_of(requirer);
         let candidates: Vec<usize> = providers
             .into_iter()
             .map(|p| p as usize)
@@ -174,16 +205,19 @@ impl<'s, 'a> Solver<'s, 'a> {
         let Some((best, why)) = provider::best(self.set, &candidates, &self.own, arch) else {
             return false;
         };
-        let by = self.set.packages[requirer].nevra();
+        let by = requirer.nevra();
         let label = label();
-        let mut reason = if candidates.len() > 1 {
-            format!(
-                "requires `{label}` of {by}; chosen among {} providers: {why}",
-                candidates.len()
-            )
+        let mut reason = if requirer.is_source() {
+            format!("selfhosting of {by}: builds with `{label}`")
         } else {
             format!("requires `{label}` of {by}")
         };
+        if candidates.len() > 1 {
+            reason.push_str(&format!(
+                "; chosen among {} providers: {why}",
+                candidates.len()
+            ));
+        }
         if let Some(note) = &self.note {
             reason.push_str("; ");
             reason.push_str(note);
@@ -204,7 +238,7 @@ impl<'s, 'a> Solver<'s, 'a> {
         true
     }
 
-    fn require_rich(&mut self, requirer: usize, rich: &Rich) -> bool {
+    fn require_rich(&mut self, requirer: &'a Package, rich: &Rich) -> bool {
         match rich {
             Rich::Atom(dep) => self.require_atom(requirer, dep),
             Rich::And(parts) => {
@@ -219,8 +253,8 @@ impl<'s, 'a> Solver<'s, 'a> {
                 if self.holds(rich) {
                     return true;
                 }
-                let arch = self.set.packages[requirer].arch.clone();
-                match parts.iter().find(|p| self.possible(p, &arch)) {
+                let arch = self.arch_of(requirer);
+                match parts.iter().find(|p| self.possible(p, arch)) {
                     Some(part) => self.require_rich(requirer, part),
                     None => false,
                 }
@@ -239,7 +273,7 @@ impl<'s, 'a> Solver<'s, 'a> {
     /// Resolves an `if`/`unless` once its condition is decided: `condition_met`
     /// is known true for ready `if`s; for the rest it is evaluated now. The picked
     /// branch is required; when that is not `then`, `then` still ships if it can.
-    fn settle_conditional(&mut self, requirer: usize, rich: &Rich, condition_met: bool) {
+    fn settle_conditional(&mut self, requirer: &'a Package, rich: &Rich, condition_met: bool) {
         let (then, otherwise, picks_then) = match rich {
             Rich::If {
                 then,
@@ -261,12 +295,10 @@ impl<'s, 'a> Solver<'s, 'a> {
         if let Some(branch) = required
             && !self.require_rich(requirer, branch)
         {
-            let nevra = self.set.packages[requirer].nevra();
-            self.unresolved
-                .push(format!("{nevra}: nothing provides `{}`", render(branch)));
+            self.unmet(requirer, format!("nothing provides `{}`", render(branch)));
         }
-        let arch = self.set.packages[requirer].arch.clone();
-        if !picks_then && !self.holds(then) && self.possible(then, &arch) {
+        let arch = self.arch_of(requirer);
+        if !picks_then && !self.holds(then) && self.possible(then, arch) {
             self.note = Some(format!(
                 "`{}` ships for systems that meet its condition with other packages",
                 render(rich)

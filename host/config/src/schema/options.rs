@@ -477,8 +477,8 @@ pub static OPTIONS: &[O] = &[
     // Gather
     O::new("gather_method", GATHER_METHOD, "gather", "`deps` adds dependencies, `nodeps` takes the input as is, `hybrid` uses fus; or per variant and source.").required().partly("`hybrid` resolves like `deps`"),
     O::removed("gather_source", "gather", "remove it; the sources are picked automatically"),
-    O::new("gather_fulltree", Type::Bool, "gather", "Also take every subpackage of a source package.").default("False"),
-    O::new("gather_selfhosting", Type::Bool, "gather", "Also take build dependencies.").default("False"),
+    O::new("gather_fulltree", Type::Bool, "gather", "Also take every subpackage of a source package.").default("False").yes(),
+    O::new("gather_selfhosting", Type::Bool, "gather", "Also take build dependencies.").default("False").yes(),
     O::new("gather_prepopulate", STR_OR_SCM, "gather", "JSON file of packages to put into variants first."),
     O::new("gather_source_mapping", Type::Str, "gather", "JSON file mapping variants and arches to packages (json source)."),
     O::new("gather_backend", Type::Enum(&["dnf", "yum"]), "gather", "Dependency solver; `yum` only under Python 2.").default("\"dnf\""),
