@@ -11,7 +11,7 @@ mod man_pages;
 mod phase_cmd;
 mod phase_new;
 mod pyjson;
-mod schema_override;
+pub mod schema_override;
 
 use std::process::ExitCode;
 

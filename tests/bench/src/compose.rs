@@ -20,7 +20,7 @@ use crate::native::{NativeTiming, native_phase, run};
 
 /// A new compose directory for the corpus `config` under `target`.
 pub fn prepare_compose(config: &Path, target: &Path) -> anyhow::Result<PreparedCompose> {
-    let inputs = read_inputs(config)?;
+    let inputs = read_inputs(config, &Default::default())?;
     let request = ComposeRequest {
         target_dir: target.to_path_buf(),
         compose_type: ComposeType::Nightly,
