@@ -21,6 +21,8 @@ pub fn copy_repodata(source_repo: &Path, repo_dir: &Path) -> Result<Repomd> {
         let file = File::open(&repomd_path).map_err(|e| Error::io(&repomd_path, e))?;
         Repomd::read(&mut XmlIn::new(BufReader::new(file), &repomd_path))?
     };
+    // A tree with no packages has no directory yet, as when its repodata is written.
+    fs::create_dir_all(repo_dir).map_err(|e| Error::io(repo_dir, e))?;
     let scratch = Scratch::create(repo_dir, "repodata.tmp")?;
     for record in &repomd.records {
         let name = record
@@ -56,6 +58,15 @@ pub fn copy_repodata(source_repo: &Path, repo_dir: &Path) -> Result<Repomd> {
 mod tests {
     use super::*;
     use crate::{RepoOptions, write_repo};
+
+    #[test]
+    fn copies_into_a_tree_that_has_no_directory_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = (dir.path().join("old"), dir.path().join("empty/debug/tree"));
+        write_repo(&old, &[], &RepoOptions::at(1_700_000_000)).unwrap();
+        copy_repodata(&old, &new).unwrap();
+        assert!(new.join("repodata/repomd.xml").is_file());
+    }
 
     #[test]
     fn copies_exactly_what_repomd_names_and_refuses_a_tampered_file() {
