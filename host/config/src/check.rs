@@ -64,16 +64,15 @@ fn named_file(
         Value::Str(file) => Some(config.config_dir.join(file)),
         Value::Dict(_) if fetched.contains_key(option) => fetched.get(option).cloned(),
         Value::Dict(_) => {
-            let origin = config.origins.get(option);
-            out.push(Diagnostic {
-                severity: Severity::Warning,
-                path: origin.map_or_else(|| config.path.clone(), |o| o.path.clone()),
-                line: origin.map_or(1, |o| o.pos.line),
-                column: origin.map_or(1, |o| o.pos.column),
-                message: format!(
-                    "`{option}` names an SCM location, fetched only when a compose starts; the file is not checked"
+            out.push(Diagnostic::at_option(
+                config,
+                option,
+                Severity::Warning,
+                format!(
+                    "`{option}` names an SCM location, fetched only when a compose starts; \
+                     the file is not checked"
                 ),
-            });
+            ));
             None
         }
         // A wrong type is already reported by the schema.

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::statement::{Provenance, ResourceDescriptor};
 use crate::audit::regular::open_regular;
-use crate::audit::{AuditLog, Event, Outcome, bounded_args, digest};
+use crate::audit::{AuditLog, bounded_args, digest};
 use crate::policy::DEFAULT_POLICY;
 
 /// The `interface`/`operation` of the record of a compose's inputs.
@@ -95,17 +95,7 @@ impl ComposeInputs {
 
     /// Writes the `audit`/`inputs` record.
     pub fn record(&self, audit: &AuditLog) -> anyhow::Result<()> {
-        audit.record(Event {
-            phase: "-",
-            component: "-",
-            interface: RECORD.0,
-            operation: RECORD.1,
-            args: Some(serde_json::to_value(self)?),
-            call: None,
-            outcome: Outcome::Ok,
-            detail: None,
-            result_digest: None,
-        })?;
+        audit.record_host(RECORD.1, serde_json::to_value(self)?)?;
         Ok(())
     }
 

@@ -123,17 +123,10 @@ impl AuditLog {
         verify::compare_head(&chain, &recorded, path, head)
             .with_context(|| format!("refusing to continue audit log {}", path.display()))?;
         let log = Self::continuing(file, head, chain)?;
-        log.record(Event {
-            phase: "-",
-            component: "-",
-            interface: "audit",
-            operation: "continue",
-            args: Some(serde_json::json!({ "records": recorded.records })),
-            call: None,
-            outcome: Outcome::Ok,
-            detail: None,
-            result_digest: None,
-        })?;
+        log.record_host(
+            "continue",
+            serde_json::json!({ "records": recorded.records }),
+        )?;
         Ok(log)
     }
 
@@ -166,6 +159,22 @@ impl AuditLog {
                 seq: chain.lines,
                 prev: chain.last_hash,
             }),
+        })
+    }
+
+    /// Appends a record of the host's own (phase and component `-`, interface
+    /// `audit`): what the compose did outside any phase, such as fetching its inputs.
+    pub fn record_host(&self, operation: &str, args: serde_json::Value) -> anyhow::Result<u64> {
+        self.record(Event {
+            phase: "-",
+            component: "-",
+            interface: "audit",
+            operation,
+            args: Some(args),
+            call: None,
+            outcome: Outcome::Ok,
+            detail: None,
+            result_digest: None,
         })
     }
 

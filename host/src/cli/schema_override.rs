@@ -97,18 +97,16 @@ impl SchemaOverrides {
                     self.describe_files()
                 )
             })?;
-            let origin = config.origins.get(name);
             for error in validator.iter_errors(&value.to_json()) {
-                found.push(Diagnostic {
-                    severity: Severity::Error,
-                    path: origin.map_or_else(|| config.path.clone(), |o| o.path.clone()),
-                    line: origin.map_or(1, |o| o.pos.line),
-                    column: origin.map_or(1, |o| o.pos.column),
-                    message: format!(
+                found.push(Diagnostic::at_option(
+                    config,
+                    name,
+                    Severity::Error,
+                    format!(
                         "`{name}{}`: {error} (schema override)",
                         error.instance_path()
                     ),
-                });
+                ));
             }
         }
         checked.report.extend(found);

@@ -23,12 +23,13 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tempfile::TempDir;
 
-use crate::audit::{AuditLog, Event, Outcome};
+use crate::audit::AuditLog;
 use jail::FetchJail;
 use spec::{ScmSpec, Source, Wanted};
 
-/// The audit record of one fetch: the host's own, written before any phase runs.
-const RECORD: (&str, &str) = ("audit", "scm-fetch");
+/// The operation of the audit record of one fetch (the host's own, interface
+/// `audit`), written before any phase runs.
+const RECORD: &str = "scm-fetch";
 
 /// An option Pungi fetches with its SCM wrappers before phases run, and where the result
 /// goes under `work/` (Pungi's `paths.work` names).
@@ -127,17 +128,7 @@ impl FetchedInputs {
 /// Writes one `audit`/`scm-fetch` record per fetch.
 pub fn record_fetches(records: &[FetchRecord], audit: &AuditLog) -> anyhow::Result<()> {
     for record in records {
-        audit.record(Event {
-            phase: "-",
-            component: "-",
-            interface: RECORD.0,
-            operation: RECORD.1,
-            args: Some(serde_json::to_value(record)?),
-            call: None,
-            outcome: Outcome::Ok,
-            detail: None,
-            result_digest: None,
-        })?;
+        audit.record_host(RECORD, serde_json::to_value(record)?)?;
     }
     Ok(())
 }

@@ -61,6 +61,24 @@ impl Diagnostic {
             message: error.message,
         }
     }
+
+    /// A finding about option `name` of `config`, where it was assigned (the file's
+    /// start when it was not written there).
+    pub fn at_option(
+        config: &LoadedConfig,
+        name: &str,
+        severity: Severity,
+        message: String,
+    ) -> Self {
+        let origin = origin_of(config, name);
+        Self {
+            severity,
+            path: origin.path,
+            line: origin.pos.line,
+            column: origin.pos.column,
+            message,
+        }
+    }
 }
 
 impl fmt::Display for Diagnostic {
