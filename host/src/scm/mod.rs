@@ -112,14 +112,10 @@ impl FetchedInputs {
     pub fn install(&self, work: &Path) -> anyhow::Result<()> {
         for file in self.records.iter().flat_map(|r| &r.files) {
             let staged = self.staging.path().join(&file.path);
-            let target = work.join(&file.path);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("creating {}", parent.display()))?;
-            }
             let bytes =
                 std::fs::read(&staged).with_context(|| format!("reading {}", staged.display()))?;
-            crate::fsutil::write_atomic(&target, &bytes)?;
+            // Creates the directories it needs.
+            crate::fsutil::write_atomic(&work.join(&file.path), &bytes)?;
         }
         Ok(())
     }

@@ -97,11 +97,8 @@ fn copy(
     open_regular_beneath(root, relative, relative)
         .and_then(|mut file| file.read_to_end(&mut bytes))
         .map_err(|e| format!("{}: {e}", relative.display()))?;
-    let target = staging.join(destination);
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-    }
-    std::fs::write(&target, &bytes).map_err(|e| format!("{}: {e}", target.display()))?;
+    crate::fsutil::write_atomic(&staging.join(destination), &bytes)
+        .map_err(|e| format!("{e:#}"))?;
     Ok(TakenFile {
         path: destination.to_path_buf(),
         sha256: digest(&bytes),
