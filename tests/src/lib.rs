@@ -159,16 +159,25 @@ pub fn only_compose(target: &Path) -> (PathBuf, String) {
     (compose, status)
 }
 
+/// The file names of the stock phase components built (`pungi_phase_<name>.wasm`),
+/// sorted; test components and examples are not among them.
+pub fn stock_components() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(phases_dir())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("pungi_phase_") && n.ends_with(".wasm"))
+        .collect();
+    names.sort();
+    names
+}
+
 /// A phases directory under `dir` with every stock component (linked) and `phase`'s
 /// replaced by the hostile test component, for `--phases-dir`.
 pub fn phases_with_hostile(dir: &Path, phase: &str) -> PathBuf {
     let phases = dir.join("phases");
     std::fs::create_dir(&phases).unwrap();
-    for entry in std::fs::read_dir(phases_dir()).unwrap().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("pungi_phase_") && name.ends_with(".wasm") {
-            std::os::unix::fs::symlink(entry.path(), phases.join(&name)).unwrap();
-        }
+    for name in stock_components() {
+        std::os::unix::fs::symlink(phases_dir().join(&name), phases.join(&name)).unwrap();
     }
     let replaced = phases.join(format!("pungi_phase_{phase}.wasm"));
     std::fs::remove_file(&replaced).unwrap();

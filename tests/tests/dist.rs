@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use pungi_tests::{demo_config, describe, only_compose, phases_dir, require_tool};
+use pungi_tests::{demo_config, describe, only_compose, require_tool};
 
 fn artifact(variable: &str) -> PathBuf {
     let path = std::env::var_os(variable).map(PathBuf::from).unwrap_or_else(|| {
@@ -16,14 +16,9 @@ fn artifact(variable: &str) -> PathBuf {
     path
 }
 
-/// The stock components the build made, by file name.
+/// The stock components the build made, by file name: every one of them ships.
 fn stock_components() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(phases_dir())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("pungi_phase_") && n.ends_with(".wasm"))
-        .collect();
-    names.sort();
+    let names = pungi_tests::stock_components();
     assert!(names.len() >= 16, "{names:?}");
     names
 }
