@@ -218,9 +218,9 @@ impl<'a> Parser<'a> {
             Tok::Op if !key_only && matches!(token.text.as_str(), "[" | "(" | "{") => {
                 self.deeper(token)?;
                 let kind = match token.text.as_str() {
-                    "[" => ExprKind::List(self.items(token, "]")?),
-                    "(" => ExprKind::Tuple(self.items(token, ")")?),
-                    _ => ExprKind::Dict(self.dict(token)?),
+                    "[" => ExprKind::List(self.items("]")?),
+                    "(" => ExprKind::Tuple(self.items(")")?),
+                    _ => ExprKind::Dict(self.dict()?),
                 };
                 self.depth -= 1;
                 kind
@@ -313,31 +313,26 @@ impl<'a> Parser<'a> {
             .map_err(|_| error(format!("integer `{}` does not fit in 64 bits", token.text)))
     }
 
-    /// Values up to `close`, with any number of commas before each.
-    fn items(&mut self, open: &Token, close: &str) -> Result<Vec<Expr>, ConfigError> {
+    /// Values up to `close`, with any number of commas before each (the lexer has
+    /// made sure the file does not end inside a bracket).
+    fn items(&mut self, close: &str) -> Result<Vec<Expr>, ConfigError> {
         let mut items = Vec::new();
         loop {
             let token = self.after_commas();
             if token.is_op(close) {
                 return Ok(items);
             }
-            if token.tok == Tok::Eof {
-                return Err(self.unclosed(open, token));
-            }
             items.push(self.value(token, false)?);
         }
     }
 
     /// `key: value` entries up to `}`, with any number of commas before each.
-    fn dict(&mut self, open: &Token) -> Result<Vec<(Expr, Expr)>, ConfigError> {
+    fn dict(&mut self) -> Result<Vec<(Expr, Expr)>, ConfigError> {
         let mut entries = Vec::new();
         loop {
             let token = self.after_commas();
             if token.is_op("}") {
                 return Ok(entries);
-            }
-            if token.tok == Tok::Eof {
-                return Err(self.unclosed(open, token));
             }
             let key = self.value(token, true)?;
             let colon = self.next();
@@ -356,15 +351,6 @@ impl<'a> Parser<'a> {
             token = self.next();
         }
         token
-    }
-
-    fn unclosed(&self, open: &Token, found: &Token) -> ConfigError {
-        let mut error = self.expected("a value or the closing bracket", found);
-        error.message.push_str(&format!(
-            " (the `{}` at {}:{} is never closed)",
-            open.text, open.pos.line, open.pos.column
-        ));
-        error
     }
 }
 
